@@ -1,0 +1,93 @@
+/**
+ * Private scratch space for secrets: a 0700 directory (on tmpfs when one is available) whose
+ * files are created 0600, removed when the work is done and also on Ctrl-C / SIGTERM.
+ * @module
+ */
+import { join } from "node:path";
+
+const live = new Set<string>();
+let handlersInstalled = false;
+
+function cleanupAll(): void {
+  for (const dir of live) {
+    try {
+      Deno.removeSync(dir, { recursive: true });
+    } catch {
+      // already gone
+    }
+  }
+  live.clear();
+}
+
+function installHandlers(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    try {
+      Deno.addSignalListener(sig, () => {
+        cleanupAll();
+        Deno.exit(sig === "SIGINT" ? 130 : 143);
+      });
+    } catch {
+      // signals unsupported here; `finally` still cleans up
+    }
+  }
+}
+
+/** The base for private directories: $XDG_RUNTIME_DIR, /dev/shm, then the system temp dir. */
+export function privateBase(): string | undefined {
+  for (const candidate of [Deno.env.get("XDG_RUNTIME_DIR"), "/dev/shm"]) {
+    if (candidate === undefined || candidate === "") continue;
+    try {
+      if (Deno.statSync(candidate).isDirectory) return candidate;
+    } catch {
+      // not there
+    }
+  }
+  return undefined;
+}
+
+/** A handle to a private directory; `path(name)` names a file inside it. */
+export interface PrivateDir {
+  /** The directory (mode 0700). */
+  readonly dir: string;
+  /** A path inside the directory. */
+  path(name: string): string;
+  /** Writes `data` to a new 0600 file inside the directory and returns its path. */
+  writeSecret(name: string, data: Uint8Array | string): Promise<string>;
+  /** Removes the directory and everything in it. */
+  remove(): Promise<void>;
+}
+
+/** Makes a private directory; the caller must `remove()` it (or use {@link withPrivateDir}). */
+export async function makePrivateDir(prefix = "paradux-"): Promise<PrivateDir> {
+  installHandlers();
+  const base = privateBase();
+  const dir = await Deno.makeTempDir(base === undefined ? { prefix } : { prefix, dir: base });
+  await Deno.chmod(dir, 0o700);
+  live.add(dir);
+  return {
+    dir,
+    path: (name: string) => join(dir, name),
+    async writeSecret(name: string, data: Uint8Array | string): Promise<string> {
+      const file = join(dir, name);
+      const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+      await Deno.writeFile(file, bytes, { mode: 0o600, createNew: true });
+      return file;
+    },
+    async remove(): Promise<void> {
+      live.delete(dir);
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    },
+  };
+}
+
+/** Runs `fn` with a fresh private directory and always removes it afterwards. */
+export async function withPrivateDir<T>(fn: (dir: PrivateDir) => Promise<T>): Promise<T> {
+  const dir = await makePrivateDir();
+  try {
+    return await fn(dir);
+  } finally {
+    await dir.remove();
+  }
+}
