@@ -1,0 +1,164 @@
+/**
+ * Paradux's entry point: argv -> the command registry -> `command.run(options, deps)`.
+ *
+ * This is the only place that turns errors into exit codes ({@link EXIT_CODES}). User errors
+ * (`ParaduxError`) print one line `paradux: MESSAGE` plus `hint: ...`; anything else is a bug
+ * and prints its stack trace with exit code 70.
+ * @module
+ */
+import { Command, CommanderError, Option } from "commander";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { type ErrorKind, ParaduxError } from "./errors.ts";
+import type { CommandSpec, Deps, GlobalOptions } from "./commands/_command.ts";
+import { type Io, terminalIo } from "./commands/_io.ts";
+import { commands } from "./commands/registry.gen.ts";
+import denoJson from "./deno.json" with { type: "json" };
+
+/** Paradux's version, from deno.json. */
+export const VERSION: string = denoJson.version;
+
+/** Exit codes: one per kind of user error; documented in the README. */
+export const EXIT_CODES: Readonly<Record<ErrorKind | "ok" | "bug", number>> = {
+  ok: 0,
+  partial: 1,
+  usage: 2,
+  input: 3,
+  auth: 4,
+  "not-found": 5,
+  exists: 6,
+  locked: 7,
+  "missing-tool": 8,
+  "tool-failed": 9,
+  insufficient: 10,
+  capacity: 11,
+  bug: 70,
+  interrupted: 130,
+};
+
+/** The default Paradux home: $PARADUX_HOME, /var/lib/paradux for root, else ~/.paradux. */
+export function defaultHome(env: (name: string) => string | undefined, uid: number | null): string {
+  const fromEnv = env("PARADUX_HOME");
+  if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
+  if (uid === 0) return "/var/lib/paradux";
+  return join(env("HOME") ?? homedir(), ".paradux");
+}
+
+/** Commander's name for a positional argument: `<inputs...>` -> `inputs`. */
+export function argumentKey(syntax: string): string {
+  const bare = syntax.replace(/^[<[]|[>\]]$/g, "").replace(/\.\.\.$/, "");
+  return bare.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+}
+
+function addCommand(parent: Command, spec: CommandSpec, leafName: string, run: Runner): void {
+  const cmd = parent.command(leafName).description(spec.summary);
+  if (spec.description !== undefined) cmd.addHelpText("after", `\n${spec.description}`);
+  for (const alias of spec.aliases ?? []) cmd.alias(alias);
+  for (const arg of spec.args ?? []) cmd.argument(arg.name, arg.description);
+  for (const opt of spec.options ?? []) {
+    const option = new Option(opt.flags, opt.description);
+    if (opt.default !== undefined) option.default(opt.default);
+    if (opt.choices !== undefined) option.choices([...opt.choices]);
+    cmd.addOption(option);
+  }
+  if (spec.json === true) cmd.option("--json", "machine-readable output");
+  cmd.action(async (...params: unknown[]) => {
+    const command = params.at(-1) as Command;
+    const options: Record<string, unknown> = { ...command.opts() };
+    (spec.args ?? []).forEach((arg, i) => {
+      options[argumentKey(arg.name)] = params[i];
+    });
+    await run(spec, options, command);
+  });
+}
+
+type Runner = (spec: CommandSpec, options: Record<string, unknown>, cmd: Command) => Promise<void>;
+
+/** Builds the commander program from the registry; `run` is called for the chosen command. */
+export function buildProgram(specs: readonly CommandSpec[], run: Runner, io: Io): Command {
+  const program = new Command("paradux")
+    .description(
+      "Paradux: backups, an encrypted metadata vault and k-of-n recovery with stewards,\n" +
+        "so you can get your digital life back after losing everything.",
+    )
+    .version(VERSION, "--version", "print the version")
+    .option(
+      "--vault <dir>",
+      "Paradux home directory (default: $PARADUX_HOME, ~/.paradux, or /var/lib/paradux as root)",
+    )
+    .option("-v, --verbose", "more detail, including external programs' output")
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.out(s.replace(/\n$/, "")),
+      writeErr: (s) => io.err(s.replace(/\n$/, "")),
+      outputError: (s, write) => write(s.replace(/^error: /, "paradux: ")),
+    });
+  program.addHelpText(
+    "after",
+    "\nExit codes: 0 ok, 1 partly failed, 2 usage, 3 bad input, 4 authentication, 5 not found,\n" +
+      "6 exists, 7 locked, 8 missing tool, 9 tool failed, 10 too few shares, 11 capacity, 70 bug.",
+  );
+  const groups = new Map<string, Command>();
+  for (const spec of [...specs].sort((a, b) => a.name.localeCompare(b.name))) {
+    const words = spec.name.split(" ");
+    let parent = program;
+    for (const word of words.slice(0, -1)) {
+      let group = groups.get(word);
+      if (group === undefined) {
+        group = program.command(word).description(`${word} commands`).exitOverride();
+        groups.set(word, group);
+      }
+      parent = group;
+    }
+    addCommand(parent, spec, words.at(-1) ?? spec.name, run);
+  }
+  return program;
+}
+
+/** Prints a user error or a bug and returns the exit code. */
+export function reportError(e: unknown, io: Io, verbose: boolean): number {
+  if (e instanceof ParaduxError) {
+    io.err(`paradux: ${e.message}`);
+    if (e.hint !== undefined) io.err(`hint: ${e.hint}`);
+    if (verbose && e.cause !== undefined) io.err(`cause: ${String(e.cause)}`);
+    return EXIT_CODES[e.kind];
+  }
+  if (e instanceof CommanderError) {
+    if (e.code === "commander.helpDisplayed" || e.code === "commander.version") return 0;
+    if (e.code === "commander.help") return 0;
+    io.err("hint: run 'paradux --help' for the list of commands and options");
+    return EXIT_CODES.usage;
+  }
+  io.err("paradux: internal error (a bug; please report it with the text below)");
+  io.err(e instanceof Error ? (e.stack ?? String(e)) : String(e));
+  return EXIT_CODES.bug;
+}
+
+/** Runs Paradux with `argv` and returns the exit code. */
+export async function main(argv: readonly string[], io: Io = terminalIo()): Promise<number> {
+  let code = 0;
+  let verbose = argv.includes("-v") || argv.includes("--verbose");
+  const program = buildProgram(commands, async (spec, options, cmd) => {
+    const g = cmd.optsWithGlobals() as { vault?: string; verbose?: boolean; json?: boolean };
+    verbose = g.verbose === true;
+    const globals: GlobalOptions = {
+      home: g.vault ?? defaultHome((n) => Deno.env.get(n), Deno.uid()),
+      verbose,
+      json: g.json === true,
+    };
+    const deps: Deps = { globals, io };
+    const result = await spec.run(options, deps);
+    code = typeof result === "number" ? result : 0;
+  }, io);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+  } catch (e) {
+    return reportError(e, io, verbose);
+  }
+  return code;
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

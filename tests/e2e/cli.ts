@@ -1,0 +1,66 @@
+/**
+ * Runs the Paradux CLI as a subprocess with exactly the permissions the compiled binary gets
+ * (the `paradux` permission set in deno.json), for end-to-end tests.
+ * @module
+ */
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The repository root. */
+export const ROOT: string = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** What one CLI run produced. */
+export interface CliResult {
+  /** Exit code. */
+  code: number;
+  /** Standard output as text. */
+  stdout: string;
+  /** Standard error as text. */
+  stderr: string;
+}
+
+/** Options for {@link runCli}. */
+export interface CliOptions {
+  /** Bytes or text for stdin (for passphrases); stdin is closed after. */
+  stdin?: string | Uint8Array;
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+  /** Working directory. */
+  cwd?: string;
+  /** Repository root to run (a temp copy in codegen tests). */
+  root?: string;
+}
+
+/** Runs `paradux ARGS` under `deno run -P=paradux` and collects the result. */
+export async function runCli(
+  args: readonly string[],
+  options: CliOptions = {},
+): Promise<CliResult> {
+  const root = options.root ?? ROOT;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-q",
+      "-P=paradux",
+      "--config",
+      join(root, "deno.json"),
+      join(root, "main.ts"),
+      ...args,
+    ],
+    stdin: options.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1", ...options.env },
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+  }).spawn();
+  if (options.stdin !== undefined) {
+    const w = child.stdin.getWriter();
+    await w.write(
+      typeof options.stdin === "string" ? new TextEncoder().encode(options.stdin) : options.stdin,
+    );
+    await w.close();
+  }
+  const out = await child.output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
