@@ -73,6 +73,22 @@ export function renderRegistry(reg: Registry, files: readonly string[]): string 
   return lines.join("\n");
 }
 
+/** Runs the text through `deno fmt` so the generated file is stable under `deno fmt --check`. */
+async function formatted(root: string, text: string): Promise<string> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["fmt", "--config", join(root, "deno.json"), "--ext", "ts", "-"],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(text));
+  await writer.close();
+  const out = await child.output();
+  if (!out.success) throw new Error("deno fmt failed on a generated registry");
+  return new TextDecoder().decode(out.stdout);
+}
+
 async function checkDuplicates(root: string, reg: Registry, files: string[]): Promise<string[]> {
   const seen = new Map<string, string>();
   const problems: string[] = [];
@@ -111,7 +127,7 @@ async function main(args: string[]): Promise<number> {
       failed = true;
       continue;
     }
-    const text = renderRegistry(reg, files);
+    const text = await formatted(root, renderRegistry(reg, files));
     const target = join(root, reg.dir, "registry.gen.ts");
     const current = await Deno.readTextFile(target).catch(() => "");
     if (current === text) continue;
