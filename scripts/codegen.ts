@@ -1,5 +1,6 @@
 /**
- * Writes commands/registry.gen.ts and protocols/registry.gen.ts from the files in those folders.
+ * Writes commands/registry.gen.ts and protocols/registry.gen.ts from the files in those folders,
+ * and the command table in README.md (between the `commands:start`/`commands:end` markers).
  *
  * A command file exports `command` (a CommandSpec); a protocol file exports `protocol` (a
  * ProtocolSpec). Files whose names start with `_`, end in `_test.ts` or `.gen.ts` are skipped.
@@ -74,9 +75,9 @@ export function renderRegistry(reg: Registry, files: readonly string[]): string 
 }
 
 /** Runs the text through `deno fmt` so the generated file is stable under `deno fmt --check`. */
-async function formatted(root: string, text: string): Promise<string> {
+async function formatted(root: string, text: string, ext = "ts"): Promise<string> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["fmt", "--config", join(root, "deno.json"), "--ext", "ts", "-"],
+    args: ["fmt", "--config", join(root, "deno.json"), "--ext", ext, "-"],
     stdin: "piped",
     stdout: "piped",
     stderr: "inherit",
@@ -85,16 +86,50 @@ async function formatted(root: string, text: string): Promise<string> {
   await writer.write(new TextEncoder().encode(text));
   await writer.close();
   const out = await child.output();
-  if (!out.success) throw new Error("deno fmt failed on a generated registry");
+  if (!out.success) throw new Error("deno fmt failed on generated text");
   return new TextDecoder().decode(out.stdout);
 }
 
-async function checkDuplicates(root: string, reg: Registry, files: string[]): Promise<string[]> {
-  const seen = new Map<string, string>();
-  const problems: string[] = [];
+/** The README's command table (between the commands:start/end markers) from the specs. */
+export function commandTable(specs: readonly Record<string, unknown>[]): string {
+  const rows = [...specs]
+    .sort((a, b) => String(a.name).localeCompare(String(b.name)))
+    .map((s) => {
+      const aliases = (s.aliases as string[] | undefined) ?? [];
+      const also = aliases.length === 0
+        ? ""
+        : ` (also: ${aliases.map((a) => `\`${a}\``).join(", ")})`;
+      return `| \`${String(s.name)}\`${also} | ${String(s.summary)} |`;
+    });
+  return ["| command | what it does |", "| --- | --- |", ...rows].join("\n");
+}
+
+/** Replaces the text between the README's markers. */
+export function replaceBetweenMarkers(text: string, table: string): string {
+  const start = "<!-- commands:start -->";
+  const end = "<!-- commands:end -->";
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  if (i < 0 || j < i) return text;
+  return `${text.slice(0, i + start.length)}\n${table}\n${text.slice(j)}`;
+}
+
+async function loadSpecs(root: string, reg: Registry, files: string[]) {
+  const specs: { file: string; value: Record<string, unknown> | undefined }[] = [];
   for (const f of files) {
     const mod = await import(pathToFileURL(join(root, reg.dir, f)).href);
-    const value = mod[reg.exportName] as Record<string, unknown> | undefined;
+    specs.push({ file: f, value: mod[reg.exportName] as Record<string, unknown> | undefined });
+  }
+  return specs;
+}
+
+function checkDuplicates(
+  reg: Registry,
+  specs: { file: string; value: Record<string, unknown> | undefined }[],
+): string[] {
+  const seen = new Map<string, string>();
+  const problems: string[] = [];
+  for (const { file: f, value } of specs) {
     if (value === undefined) {
       problems.push(`${reg.dir}/${f} does not export '${reg.exportName}'`);
       continue;
@@ -121,22 +156,33 @@ async function main(args: string[]): Promise<number> {
       if (entry.isFile) names.push(entry.name);
     }
     const files = pluginFiles(names);
-    const problems = await checkDuplicates(root, reg, files);
+    const specs = await loadSpecs(root, reg, files);
+    const problems = checkDuplicates(reg, specs);
     for (const p of problems) console.error(`codegen: ${p}`);
     if (problems.length > 0) {
       failed = true;
       continue;
     }
-    const text = await formatted(root, renderRegistry(reg, files));
-    const target = join(root, reg.dir, "registry.gen.ts");
-    const current = await Deno.readTextFile(target).catch(() => "");
-    if (current === text) continue;
-    if (check) {
-      console.error(`codegen: ${reg.dir}/registry.gen.ts is stale; run 'deno task codegen'`);
-      failed = true;
-    } else {
-      await Deno.writeTextFile(target, text);
-      console.error(`codegen: wrote ${reg.dir}/registry.gen.ts (${files.length} entries)`);
+    const outputs: [string, string][] = [
+      [`${reg.dir}/registry.gen.ts`, await formatted(root, renderRegistry(reg, files))],
+    ];
+    if (reg.listName === "commands") {
+      const readme = await Deno.readTextFile(join(root, "README.md")).catch(() => "");
+      const values = specs.flatMap((s) => (s.value === undefined ? [] : [s.value]));
+      const table = replaceBetweenMarkers(readme, commandTable(values));
+      outputs.push(["README.md", await formatted(root, table, "md")]);
+    }
+    for (const [name, text] of outputs) {
+      const target = join(root, name);
+      const current = await Deno.readTextFile(target).catch(() => "");
+      if (current === text) continue;
+      if (check) {
+        console.error(`codegen: ${name} is stale; run 'deno task codegen'`);
+        failed = true;
+      } else {
+        await Deno.writeTextFile(target, text);
+        console.error(`codegen: wrote ${name}`);
+      }
     }
   }
   return failed ? 1 : 0;
