@@ -189,3 +189,76 @@ function signalNumber(signal: Deno.Signal): number {
   };
   return numbers[signal] ?? 0;
 }
+
+/** A running program whose stdin/stdout are streams (for data that must not sit in memory). */
+export interface StreamingProcess {
+  /** The program's stdout (present unless `stdout: "null"`). */
+  readonly stdout: ReadableStream<Uint8Array>;
+  /** The program's stdin (present when `stdin: "piped"`). */
+  readonly stdin: WritableStream<Uint8Array>;
+  /** Waits for exit; throws `tool-failed` with the stderr's last line on a non-zero exit. */
+  finished(): Promise<void>;
+  /** Sends SIGTERM. */
+  kill(): void;
+}
+
+/** Options for {@link spawnStreaming}. */
+export interface StreamingOptions {
+  /** Pipe stdin (default: null). */
+  stdin?: "piped" | "null";
+  /** Pipe stdout (default) or discard it. */
+  stdout?: "piped" | "null";
+  /** Working directory. */
+  cwd?: string;
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+}
+
+/** Starts `program` with streaming stdin/stdout; stderr is collected for the error message. */
+export function spawnStreaming(
+  program: string,
+  args: readonly string[],
+  options: StreamingOptions = {},
+): StreamingProcess {
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(program, {
+      args: [...args],
+      stdin: options.stdin ?? "null",
+      stdout: options.stdout ?? "piped",
+      stderr: "piped",
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+      ...(options.env === undefined ? {} : { env: options.env }),
+    }).spawn();
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) throw missingTool(program);
+    throw e;
+  }
+  const stderrText = new Response(child.stderr).text();
+  return {
+    get stdout() {
+      return child.stdout;
+    },
+    get stdin() {
+      return child.stdin;
+    },
+    async finished() {
+      const status = await child.status;
+      const err = await stderrText;
+      if (!status.success) {
+        const detail = lastLine(err);
+        throw new ParaduxError(
+          "tool-failed",
+          `${program} failed (exit ${status.code})${detail === "" ? "" : `: ${detail}`}`,
+        );
+      }
+    },
+    kill() {
+      try {
+        child.kill("SIGTERM");
+      } catch {
+        // already exited
+      }
+    },
+  };
+}

@@ -1,0 +1,311 @@
+/**
+ * Encrypted snapshot archives for destinations that store plain files (file, s3, ftp,
+ * rsync+ssh to an untrusted host).
+ *
+ * One snapshot is a directory `<snapshot-id>/` holding:
+ * - `data.tar.gz.age.000`, `.001`, ...: the parts. Their concatenation is ONE standard binary age
+ *   file (X25519 recipients) of a gzip-compressed POSIX tar of the dataset, so
+ *   `cat data.tar.gz.age.* | age -d -i key.txt | tar -xz` restores it without Paradux.
+ * - `manifest.json`: format, snapshot id, creation time, key generation, recipients, and each
+ *   part's size and SHA-256. It names no file of the dataset.
+ *
+ * Everything streams (tar -> gzip -> age -> parts on disk), so memory does not grow with the
+ * dataset; only one part's hash state and a chunk are in memory at a time.
+ * @module
+ */
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { ParaduxError } from "../errors.ts";
+import { decryptStream, encryptStream } from "../crypto/age_x25519.ts";
+import { spawnStreaming } from "../system/exec.ts";
+import { syncDir, writeFileAtomic } from "../system/atomic.ts";
+
+/** The manifest's format tag. */
+export const ARCHIVE_FORMAT = "paradux-archive-v1";
+
+/** Default part size: 64 MiB. */
+export const DEFAULT_PART_SIZE = 64 * 1024 * 1024;
+
+/** One part of an archive. */
+export interface ArchivePart {
+  /** File name inside the snapshot directory. */
+  name: string;
+  /** Size in bytes. */
+  bytes: number;
+  /** Lowercase hex SHA-256 of the part. */
+  sha256: string;
+}
+
+/** What `manifest.json` holds. */
+export interface ArchiveManifest {
+  /** Always {@link ARCHIVE_FORMAT}. */
+  format: typeof ARCHIVE_FORMAT;
+  /** Snapshot id, also the directory name (UTC `YYYYMMDDTHHMMSSZ`). */
+  snapshot: string;
+  /** ISO time the archive was made. */
+  created: string;
+  /** Generation of the vault's data key the archive is encrypted to. */
+  keyGeneration: number;
+  /** The age recipients it is encrypted to. */
+  recipients: string[];
+  /** The parts in order. */
+  parts: ArchivePart[];
+  /** Sum of the parts' sizes. */
+  totalBytes: number;
+}
+
+/** Tar arguments that write a POSIX archive of `dir`'s contents to stdout. */
+export function tarCreateArgs(dir: string): string[] {
+  return [
+    "--create",
+    "--format=posix",
+    "--sparse",
+    "--numeric-owner",
+    "--file=-",
+    "--directory",
+    dir,
+    ".",
+  ];
+}
+
+/** Tar arguments that extract a POSIX archive from stdin into `dir`. */
+export function tarExtractArgs(dir: string): string[] {
+  return ["--extract", "--file=-", "--directory", dir, "--numeric-owner", "--preserve-permissions"];
+}
+
+/** A snapshot id for a moment: `20261124T094500Z`. */
+export function snapshotId(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+}
+
+/** The name of part `i`. */
+export function partName(i: number): string {
+  return `data.tar.gz.age.${String(i).padStart(3, "0")}`;
+}
+
+/** Web (de)compression streams typed as byte transforms. */
+function byteTransform(
+  t: CompressionStream | DecompressionStream,
+): TransformStream<Uint8Array, Uint8Array> {
+  return t as unknown as TransformStream<Uint8Array, Uint8Array>;
+}
+
+/** A sink that cuts a byte stream into part files of at most `partSize` bytes, hashing each. */
+function partWriter(
+  dir: string,
+  partSize: number,
+  parts: ArchivePart[],
+): WritableStream<Uint8Array> {
+  let file: Deno.FsFile | undefined;
+  let hash = createHash("sha256");
+  let size = 0;
+  const close = async () => {
+    if (file === undefined) return;
+    await file.sync();
+    file.close();
+    file = undefined;
+    const last = parts.at(-1);
+    if (last !== undefined) {
+      last.bytes = size;
+      last.sha256 = hash.digest("hex");
+    }
+  };
+  const open = async () => {
+    const name = partName(parts.length);
+    file = await Deno.open(join(dir, name), { write: true, createNew: true, mode: 0o600 });
+    parts.push({ name, bytes: 0, sha256: "" });
+    hash = createHash("sha256");
+    size = 0;
+  };
+  return new WritableStream<Uint8Array>({
+    async write(chunk) {
+      let rest = chunk;
+      while (rest.length > 0) {
+        if (file === undefined || size === partSize) {
+          await close();
+          await open();
+        }
+        const take = rest.subarray(0, partSize - size);
+        for (let off = 0; off < take.length;) off += await file!.write(take.subarray(off));
+        hash.update(take);
+        size += take.length;
+        rest = rest.subarray(take.length);
+      }
+    },
+    async close() {
+      if (file === undefined) await open(); // an empty stream still makes one part
+      await close();
+    },
+    abort() {
+      file?.close();
+      file = undefined;
+    },
+  });
+}
+
+/** Options for {@link writeArchive}. */
+export interface WriteArchiveOptions {
+  /** The directory whose contents are archived. */
+  sourceDir: string;
+  /** Where the snapshot directory is created (it must not exist yet). */
+  snapshotDir: string;
+  /** age recipients. */
+  recipients: string[];
+  /** Key generation recorded in the manifest. */
+  keyGeneration: number;
+  /** Maximum part size in bytes. */
+  partSize?: number;
+  /** The snapshot's time (default now). */
+  now?: Date;
+}
+
+/** Writes one encrypted snapshot (parts + manifest.json) and returns its manifest. */
+export async function writeArchive(options: WriteArchiveOptions): Promise<ArchiveManifest> {
+  const partSize = options.partSize ?? DEFAULT_PART_SIZE;
+  if (!Number.isInteger(partSize) || partSize < 4096) {
+    throw new ParaduxError("usage", `part size must be at least 4096 bytes, got ${partSize}`);
+  }
+  const now = options.now ?? new Date();
+  await Deno.mkdir(options.snapshotDir, { recursive: false, mode: 0o700 });
+  const tar = spawnStreaming("tar", tarCreateArgs(options.sourceDir));
+  const parts: ArchivePart[] = [];
+  try {
+    const gz = tar.stdout.pipeThrough(byteTransform(new CompressionStream("gzip")));
+    const encrypted = await encryptStream(options.recipients, gz);
+    await encrypted.pipeTo(partWriter(options.snapshotDir, partSize, parts));
+    await tar.finished();
+  } catch (e) {
+    tar.kill();
+    await Deno.remove(options.snapshotDir, { recursive: true }).catch(() => {});
+    throw e;
+  }
+  const manifest: ArchiveManifest = {
+    format: ARCHIVE_FORMAT,
+    snapshot: snapshotId(now),
+    created: now.toISOString(),
+    keyGeneration: options.keyGeneration,
+    recipients: [...options.recipients],
+    parts,
+    totalBytes: parts.reduce((n, p) => n + p.bytes, 0),
+  };
+  await writeFileAtomic(
+    join(options.snapshotDir, "manifest.json"),
+    JSON.stringify(manifest, null, 2) + "\n",
+  );
+  await syncDir(options.snapshotDir);
+  return manifest;
+}
+
+/** Reads and checks a snapshot directory's manifest. */
+export async function readManifest(snapshotDir: string): Promise<ArchiveManifest> {
+  const path = join(snapshotDir, "manifest.json");
+  let value: unknown;
+  try {
+    value = JSON.parse(await Deno.readTextFile(path));
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new ParaduxError("not-found", `no archive manifest at ${path}`);
+    }
+    throw new ParaduxError("input", `archive manifest ${path} is not valid JSON`, { cause: e });
+  }
+  const m = value as Partial<ArchiveManifest>;
+  const partsOk = Array.isArray(m.parts) &&
+    m.parts.every((p, i) =>
+      p !== null && typeof p === "object" && p.name === partName(i) && Number.isInteger(p.bytes) &&
+      typeof p.sha256 === "string" && /^[0-9a-f]{64}$/.test(p.sha256)
+    );
+  if (m.format !== ARCHIVE_FORMAT || typeof m.snapshot !== "string" || !partsOk) {
+    throw new ParaduxError("input", `archive manifest ${path} is not a ${ARCHIVE_FORMAT} manifest`);
+  }
+  return m as ArchiveManifest;
+}
+
+/** Checks every part's size and SHA-256 against the manifest; returns the problems found. */
+export async function verifyParts(
+  snapshotDir: string,
+  manifest: ArchiveManifest,
+): Promise<string[]> {
+  const problems: string[] = [];
+  for (const part of manifest.parts) {
+    const path = join(snapshotDir, part.name);
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(path, { read: true });
+    } catch {
+      problems.push(`${part.name}: missing`);
+      continue;
+    }
+    const hash = createHash("sha256");
+    let bytes = 0;
+    for await (const chunk of file.readable) {
+      hash.update(chunk);
+      bytes += chunk.length;
+    }
+    if (bytes !== part.bytes) {
+      problems.push(`${part.name}: ${bytes} bytes, manifest says ${part.bytes}`);
+    } else if (hash.digest("hex") !== part.sha256) problems.push(`${part.name}: SHA-256 mismatch`);
+  }
+  return problems;
+}
+
+/** The parts concatenated, as one stream. */
+function partsStream(snapshotDir: string, manifest: ArchiveManifest): ReadableStream<Uint8Array> {
+  let index = 0;
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      while (true) {
+        if (reader === undefined) {
+          const part = manifest.parts[index++];
+          if (part === undefined) return controller.close();
+          reader = (await Deno.open(join(snapshotDir, part.name), { read: true })).readable
+            .getReader();
+        }
+        const { value, done } = await reader.read();
+        if (done) {
+          reader = undefined;
+          continue;
+        }
+        controller.enqueue(value);
+        return;
+      }
+    },
+  });
+}
+
+/**
+ * Verifies every part, then decrypts, decompresses and extracts the snapshot into `targetDir`
+ * (which must exist). Nothing is extracted when a part is missing or damaged.
+ */
+export async function extractArchive(
+  snapshotDir: string,
+  identities: readonly string[],
+  targetDir: string,
+): Promise<ArchiveManifest> {
+  const manifest = await readManifest(snapshotDir);
+  const problems = await verifyParts(snapshotDir, manifest);
+  if (problems.length > 0) {
+    throw new ParaduxError(
+      "input",
+      `archive ${manifest.snapshot} is damaged: ${problems.join("; ")}`,
+      {
+        hint: "restore from another destination or an older snapshot",
+      },
+    );
+  }
+  const plain = await decryptStream(identities, partsStream(snapshotDir, manifest));
+  const tar = spawnStreaming("tar", tarExtractArgs(targetDir), { stdin: "piped", stdout: "null" });
+  try {
+    await plain.pipeThrough(byteTransform(new DecompressionStream("gzip"))).pipeTo(tar.stdin);
+  } catch (e) {
+    tar.kill();
+    await tar.finished().catch(() => {});
+    if (e instanceof ParaduxError) throw e;
+    throw new ParaduxError("auth", `cannot decrypt archive ${manifest.snapshot}`, {
+      hint: "the archive was encrypted to another key, or it is damaged",
+      cause: e,
+    });
+  }
+  await tar.finished();
+  return manifest;
+}
