@@ -8,12 +8,14 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type BenchRow, formatTable } from "./bench/harness.ts";
 import { benchStartup } from "./bench/startup.ts";
+import { benchLuks2 } from "./bench/luks2.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** The benchmark groups, in the order they run. */
 const GROUPS: { name: string; run: (root: string) => Promise<BenchRow[]> }[] = [
   { name: "start-up", run: benchStartup },
+  { name: "LUKS2 engine", run: benchLuks2 },
 ];
 
 async function main(): Promise<number> {
