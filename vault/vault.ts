@@ -1,0 +1,422 @@
+/**
+ * The vault file: create, open, save, export and change the everyday passphrase.
+ *
+ * A vault is a LUKS2 file (`HOME/vault.luks`). Keyslot 0 holds the everyday passphrase
+ * (argon2id), keyslot 1 the recovery mnemonic (pbkdf2: 256 random bits need no slow KDF). The
+ * data segment ("dynamic": it runs to the end of the file) starts with the payload tar.
+ * Header and keyslot work goes through cryptsetup; payload I/O through Paradux's own LUKS2
+ * engine, so opening needs neither root nor device-mapper.
+ *
+ * Every write replaces the whole file atomically (temp file, fsync, rename, fsync dir): a crash
+ * leaves the old or the new vault. Writers hold `HOME/vault.lock` (see {@link withVaultLock}).
+ *
+ * `PARADUX_TEST_FAST_KDF=1` makes new everyday keyslots use a cheap argon2id (8 MiB, 4 passes):
+ * for tests only, never for real vaults.
+ * @module
+ */
+import { join } from "node:path";
+import {
+  dataSegment,
+  decryptSegment,
+  encryptSegment,
+  type Luks2Segment,
+  parseLuks2Header,
+  unlockVolumeKey,
+} from "../crypto/luks2/mod.ts";
+import { ParaduxError } from "../errors.ts";
+import { commitTemp, syncDir, tempPathBeside, writeFileAtomic } from "../system/atomic.ts";
+import {
+  luksAddKey,
+  luksDump,
+  luksFormat,
+  luksKillSlot,
+  type PbkdfOptions,
+  TEST_ARGON2ID,
+  testPassphrase,
+  VAULT_DATA_OFFSET,
+} from "../system/cryptsetup.ts";
+import { acquireLock } from "../system/lock.ts";
+import { withPrivateDir } from "../system/private_dir.ts";
+import { type Documents, initialDocuments } from "./documents.ts";
+import { runVaultHooks } from "./hooks.ts";
+import { decodePayload, encodePayload } from "./payload.ts";
+import { newSecrets } from "./secrets.ts";
+
+/** Keyslot of the everyday passphrase. */
+export const EVERYDAY_SLOT = 0;
+/** Keyslot of the recovery mnemonic. */
+export const RECOVERY_SLOT = 1;
+/** Data segment size of a new vault. */
+export const INITIAL_DATA_SIZE = 2 << 20;
+/** Largest data segment a vault may grow to. */
+export const MAX_DATA_SIZE = 64 << 20;
+/** KDF of the recovery keyslot: the mnemonic has 256 random bits, so a slow KDF adds nothing. */
+export const RECOVERY_PBKDF: PbkdfOptions = { type: "pbkdf2", hash: "sha256", iterations: 1000 };
+
+/** The vault file in a Paradux home. */
+export function vaultPath(home: string): string {
+  return join(home, "vault.luks");
+}
+
+/** The writers' lock file in a Paradux home. */
+export function lockPath(home: string): string {
+  return join(home, "vault.lock");
+}
+
+/** KDF for the everyday keyslot: cryptsetup's benchmarked argon2id, or cheap with the test env. */
+export function everydayPbkdf(env: (name: string) => string | undefined): PbkdfOptions {
+  return env("PARADUX_TEST_FAST_KDF") === "1" ? TEST_ARGON2ID : { type: "argon2id" };
+}
+
+function envPbkdf(): PbkdfOptions {
+  return everydayPbkdf((n) => Deno.env.get(n));
+}
+
+/** An unlocked vault in memory. */
+export interface OpenedVault {
+  /** The vault file. */
+  readonly path: string;
+  /** The Paradux home it belongs to (for hooks). */
+  readonly home: string;
+  /** The documents as last read or saved. */
+  readonly docs: Documents;
+  /** The LUKS2 volume key (needed to save). */
+  readonly volumeKey: Uint8Array;
+  /** The passphrase that opened it. */
+  readonly passphrase: Uint8Array;
+  /** The keyslot it opened. */
+  readonly keyslot: number;
+  /** Bytes of the segment the payload used (zeroed on the next save if the new one is shorter). */
+  readonly usedBytes: number;
+  /** The LUKS2 UUID (a save checks the file on disk is still the same vault). */
+  readonly uuid: string;
+}
+
+/** What {@link createVault} needs. */
+export interface CreateOptions {
+  /** k: stewards needed to recover (>= 2). */
+  threshold: number;
+  /** The user's name for the user document (optional). */
+  userName?: string;
+  /** KDF of the everyday keyslot (default: {@link everydayPbkdf} from the environment). */
+  pbkdf?: PbkdfOptions;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
+}
+
+function alreadyExists(path: string): ParaduxError {
+  return new ParaduxError("exists", `a vault already exists at ${path}`, {
+    hint: "use a different --vault directory, or remove the old vault yourself if you mean it",
+  });
+}
+
+/** Makes the Paradux home (0700) when missing. */
+export async function ensureHome(home: string): Promise<void> {
+  await Deno.mkdir(home, { recursive: true, mode: 0o700 });
+}
+
+/**
+ * Creates a new vault in `home` protected by `passphrase`, with fresh secrets.
+ * @throws ParaduxError `exists` when a vault is already there.
+ */
+export async function createVault(
+  home: string,
+  passphrase: Uint8Array,
+  options: CreateOptions,
+): Promise<OpenedVault> {
+  await ensureHome(home);
+  const path = vaultPath(home);
+  const lock = await acquireLock(lockPath(home));
+  try {
+    if (await exists(path)) throw alreadyExists(path);
+    const secrets = await newSecrets(options.threshold);
+    const docs = initialDocuments(secrets, options.userName);
+    const volumeKey = crypto.getRandomValues(new Uint8Array(64));
+    const tmp = tempPathBeside(path);
+    try {
+      const f = await Deno.open(tmp, { write: true, createNew: true, mode: 0o600 });
+      await f.truncate(VAULT_DATA_OFFSET + INITIAL_DATA_SIZE);
+      f.close();
+      await withPrivateDir(async (dir) => {
+        const keyFile = await dir.writeSecret("volume-key", volumeKey);
+        await luksFormat(tmp, passphrase, {
+          pbkdf: options.pbkdf ?? envPbkdf(),
+          keyslot: EVERYDAY_SLOT,
+          volumeKeyFile: keyFile,
+        });
+      });
+      const mnemonic = new TextEncoder().encode(secrets.recoveryMnemonic);
+      await luksAddKey(tmp, passphrase, mnemonic, {
+        pbkdf: RECOVERY_PBKDF,
+        keyslot: RECOVERY_SLOT,
+      });
+      const file = await Deno.readFile(tmp);
+      const header = parseLuks2Header(file);
+      const { bytes, usedBytes } = sealPayload(file, header, volumeKey, docs, 0);
+      await Deno.writeFile(tmp, bytes, { mode: 0o600 });
+      await fsyncFile(tmp);
+      // link() refuses to replace: two `init`s can never overwrite each other's vault
+      try {
+        await Deno.link(tmp, path);
+      } catch (e) {
+        if (e instanceof Deno.errors.AlreadyExists) throw alreadyExists(path);
+        throw e;
+      }
+      await syncDir(home);
+      const vault: OpenedVault = {
+        path,
+        home,
+        docs,
+        volumeKey,
+        passphrase,
+        keyslot: EVERYDAY_SLOT,
+        usedBytes,
+        uuid: header.uuid,
+      };
+      await runVaultHooks(docs, home);
+      return vault;
+    } finally {
+      await Deno.remove(tmp).catch(() => {});
+    }
+  } finally {
+    await lock.release();
+  }
+}
+
+async function fsyncFile(path: string): Promise<void> {
+  const f = await Deno.open(path, { read: true, write: true });
+  try {
+    await f.sync();
+  } finally {
+    f.close();
+  }
+}
+
+function segmentLength(file: Uint8Array, seg: Luks2Segment): number {
+  const len = seg.size === "dynamic" ? file.length - seg.offset : seg.size;
+  if (len <= 0 || seg.offset + len > file.length) {
+    throw new ParaduxError("input", "the vault file is truncated", {
+      hint: "restore the vault from a published export",
+    });
+  }
+  return len - (len % seg.sectorSize);
+}
+
+/**
+ * Encrypts `docs` into a copy of `file` (growing it when the payload does not fit).
+ * Returns the new file bytes.
+ */
+function sealPayload(
+  file: Uint8Array,
+  header: ReturnType<typeof parseLuks2Header>,
+  volumeKey: Uint8Array,
+  docs: Documents,
+  oldUsed: number,
+): { bytes: Uint8Array; usedBytes: number } {
+  const seg = dataSegment(header);
+  const payload = encodePayload(docs, seg.sectorSize, Math.floor(Date.now() / 1000));
+  let segLen = segmentLength(file, seg);
+  let out: Uint8Array;
+  if (payload.length <= segLen) {
+    out = file.slice();
+  } else {
+    if (seg.size !== "dynamic") {
+      throw new ParaduxError("capacity", "the vault is full", { hint: "remove some entries" });
+    }
+    const want = Math.ceil((payload.length * 2) / (1 << 20)) * (1 << 20);
+    if (want > MAX_DATA_SIZE) {
+      throw new ParaduxError(
+        "capacity",
+        `the documents need ${payload.length} bytes, more than the vault's limit of ${MAX_DATA_SIZE}`,
+        { hint: "shorten notes or remove entries; nothing was changed" },
+      );
+    }
+    out = new Uint8Array(seg.offset + want);
+    out.set(file.subarray(0, seg.offset + segLen));
+    // the new tail must not decrypt to anything meaningful: fill it with random bytes
+    for (let at = seg.offset + segLen; at < out.length; at += 65536) {
+      crypto.getRandomValues(out.subarray(at, Math.min(out.length, at + 65536)));
+    }
+    segLen = want;
+  }
+  // zero what the old payload used beyond the new one, so no stale document text survives
+  const clearTo = Math.min(
+    segLen,
+    Math.ceil(Math.max(oldUsed, payload.length) / seg.sectorSize) *
+      seg.sectorSize,
+  );
+  const plain = new Uint8Array(clearTo);
+  plain.set(payload);
+  out.set(encryptSegment(seg, volumeKey, 0, plain), seg.offset);
+  return { bytes: out, usedBytes: payload.length };
+}
+
+/**
+ * Opens the vault file at `path` with a passphrase (everyday or recovery mnemonic).
+ * @throws ParaduxError `not-found` (no vault), `auth` (wrong passphrase), `input` (damaged).
+ */
+export async function openVaultFile(
+  path: string,
+  passphrase: Uint8Array,
+  home = "",
+): Promise<OpenedVault> {
+  let file: Uint8Array;
+  try {
+    file = await Deno.readFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new ParaduxError("not-found", `no vault at ${path}`, {
+        hint: "create one with 'paradux init', or pass --vault DIR",
+      });
+    }
+    throw e;
+  }
+  const header = parseLuks2Header(file);
+  const seg = dataSegment(header);
+  const { volumeKey, keyslot } = await unlockVolumeKey(header, file, passphrase);
+  const len = segmentLength(file, seg);
+  const plain = decryptSegment(seg, volumeKey, 0, file.subarray(seg.offset, seg.offset + len));
+  const { docs, usedBytes } = decodePayload(plain);
+  return { path, home, docs, volumeKey, passphrase, keyslot, usedBytes, uuid: header.uuid };
+}
+
+/** Opens the vault of a Paradux home. */
+export function openVault(home: string, passphrase: Uint8Array): Promise<OpenedVault> {
+  return openVaultFile(vaultPath(home), passphrase, home);
+}
+
+/** Options for {@link saveVault}. */
+export interface SaveOptions {
+  /** Run the after-change hooks (default true). */
+  runHooks?: boolean;
+}
+
+/**
+ * Writes `docs` into the vault atomically and runs the after-change hooks.
+ * The caller should hold the lock ({@link withVaultLock}) from open to save.
+ * @throws ParaduxError `input` for invalid documents, `capacity` when too big (nothing changes).
+ */
+export async function saveVault(
+  vault: OpenedVault,
+  docs: Documents,
+  options: SaveOptions = {},
+): Promise<OpenedVault> {
+  const file = await Deno.readFile(vault.path);
+  const header = parseLuks2Header(file);
+  if (header.uuid !== vault.uuid) {
+    throw new ParaduxError("input", `${vault.path} is no longer the vault that was opened`, {
+      hint: "open it again and repeat the change",
+    });
+  }
+  const { bytes, usedBytes } = sealPayload(
+    file,
+    header,
+    vault.volumeKey,
+    docs,
+    vault.usedBytes,
+  );
+  await writeFileAtomic(vault.path, bytes, { mode: 0o600 });
+  const saved: OpenedVault = { ...vault, docs, usedBytes };
+  if (options.runHooks !== false) await runVaultHooks(docs, vault.home);
+  return saved;
+}
+
+/** Runs `fn` while holding the vault's writer lock (`locked` error if another process has it). */
+export async function withVaultLock<T>(home: string, fn: () => Promise<T>): Promise<T> {
+  await ensureHome(home);
+  const lock = await acquireLock(lockPath(home));
+  try {
+    return await fn();
+  } finally {
+    await lock.release();
+  }
+}
+
+/** What an export check found. */
+export interface ExportReport {
+  /** The exported file. */
+  path: string;
+  /** Keyslots left (always `[1]`). */
+  keyslots: number[];
+  /** Size in bytes. */
+  size: number;
+}
+
+/**
+ * Writes a vault export to `dest`: a copy with only the recovery keyslot, checked with
+ * luksDump (one slot), cryptsetup (the mnemonic opens it, the everyday passphrase does not) and
+ * Paradux's engine (it decrypts to the same documents). Mode 0600, atomic.
+ * @throws ParaduxError `tool-failed` when a check fails (nothing is written then).
+ */
+export async function exportVault(vault: OpenedVault, dest: string): Promise<ExportReport> {
+  const mnemonic = new TextEncoder().encode(vault.docs.secrets.recoveryMnemonic);
+  const tmp = tempPathBeside(dest);
+  try {
+    await Deno.copyFile(vault.path, tmp);
+    await Deno.chmod(tmp, 0o600);
+    await luksKillSlot(tmp, EVERYDAY_SLOT, mnemonic);
+    const dump = await luksDump(tmp);
+    const slots = dump.keyslots.map((k) => k.id);
+    const failed = (what: string) =>
+      new ParaduxError("tool-failed", `the vault export failed its check: ${what}`, {
+        hint: "nothing was exported; run 'paradux doctor' and report this",
+      });
+    if (slots.length !== 1 || slots[0] !== RECOVERY_SLOT) {
+      throw failed(`keyslots [${slots.join(", ")}] instead of [${RECOVERY_SLOT}]`);
+    }
+    if (!(await testPassphrase(tmp, mnemonic, RECOVERY_SLOT))) {
+      throw failed("the recovery secret does not open it");
+    }
+    if (await testPassphrase(tmp, vault.passphrase)) {
+      throw failed("the everyday passphrase still opens it");
+    }
+    const check = await openVaultFile(tmp, mnemonic);
+    if (JSON.stringify(check.docs) !== JSON.stringify(vault.docs)) {
+      throw failed("its documents differ from the vault's");
+    }
+    await fsyncFile(tmp);
+    const size = (await Deno.stat(tmp)).size;
+    await commitTemp(tmp, dest);
+    return { path: dest, keyslots: slots, size };
+  } finally {
+    await Deno.remove(tmp).catch(() => {});
+  }
+}
+
+/**
+ * Replaces the everyday passphrase (keyslot 0) atomically: on a copy, kill slot 0 (authorised
+ * by the recovery mnemonic), add the new passphrase in slot 0, check, rename into place.
+ */
+export async function changePassphrase(
+  vault: OpenedVault,
+  newPassphrase: Uint8Array,
+  pbkdf: PbkdfOptions = envPbkdf(),
+): Promise<OpenedVault> {
+  const mnemonic = new TextEncoder().encode(vault.docs.secrets.recoveryMnemonic);
+  const tmp = tempPathBeside(vault.path);
+  try {
+    await Deno.copyFile(vault.path, tmp);
+    await Deno.chmod(tmp, 0o600);
+    await luksKillSlot(tmp, EVERYDAY_SLOT, mnemonic);
+    await luksAddKey(tmp, mnemonic, newPassphrase, { pbkdf, keyslot: EVERYDAY_SLOT });
+    const slots = (await luksDump(tmp)).keyslots.map((k) => k.id);
+    if (slots.join(",") !== `${EVERYDAY_SLOT},${RECOVERY_SLOT}`) {
+      throw new ParaduxError("tool-failed", `unexpected keyslots [${slots.join(", ")}]`, {
+        hint: "nothing was changed",
+      });
+    }
+    await fsyncFile(tmp);
+    await commitTemp(tmp, vault.path);
+    return { ...vault, passphrase: newPassphrase, keyslot: EVERYDAY_SLOT };
+  } finally {
+    await Deno.remove(tmp).catch(() => {});
+  }
+}
