@@ -74,7 +74,7 @@ const PAPER: Record<PaperSize, { widthMm: number; heightMm: number }> = {
 
 /** The built-in layout for a paper size (what `templates/paper/<size>.toml` spells out). */
 export function presetLayout(size: PaperSize): Layout {
-  const margin = size === "a4" ? 15 : 0.75 * 25.4;
+  const margin = size === "a4" ? 15 : 19.05; // 3/4 inch on Letter
   return {
     page: {
       size,
@@ -82,7 +82,7 @@ export function presetLayout(size: PaperSize): Layout {
       marginMm: { top: margin, right: margin, bottom: margin, left: margin },
       fontSize: 10,
     },
-    qr: { moduleMm: 0.6, quietZone: 4, columns: 0, perPage: 0, ecc: "M" },
+    qr: { moduleMm: 0.5, quietZone: 4, columns: 0, perPage: 0, ecc: "M" },
     fallback: { fontSize: 10, groupsPerLine: 6, lineNumbers: true },
   };
 }
