@@ -186,6 +186,8 @@ export function parseLuks2Header(fileStart: Uint8Array): Luks2Header {
     fail("not a luks2 vault (bad magic)", "check that the file is a paradux vault");
   }
   fail(
-    secondaryError === "" ? primaryError : `${primaryError}; ${secondaryError}`,
+    secondaryError === "" || secondaryError === primaryError
+      ? primaryError
+      : `${primaryError}; ${secondaryError}`,
   );
 }
