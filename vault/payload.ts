@@ -12,23 +12,33 @@ import {
   documentText,
   fileNameOf,
 } from "./documents.ts";
-import { crossIssues, documentError, parseDocument, validateDocument } from "./schema.ts";
+import {
+  crossIssues,
+  documentError,
+  type DocumentProblem,
+  parseDocument,
+  validateDocument,
+} from "./schema.ts";
 import { readTar, writeTar } from "./tar.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder("utf-8", { fatal: true });
+
+/** Every problem of a set of documents, including the rules between them; never throws. */
+export function documentsProblems(docs: Documents): DocumentProblem[] {
+  const problems: DocumentProblem[] = DOCUMENT_NAMES.flatMap((name) =>
+    validateDocument(name, docs[name]).map((i) => ({ file: fileNameOf(name), ...i }))
+  );
+  if (problems.length > 0) return problems;
+  return crossIssues(docs).map(({ name, issue }) => ({ file: fileNameOf(name), ...issue }));
+}
 
 /**
  * Checks every document and the rules between them.
  * @throws ParaduxError `input` naming the file and JSON path of each problem.
  */
 export function checkDocuments(docs: Documents): void {
-  const problems = DOCUMENT_NAMES.flatMap((name) =>
-    validateDocument(name, docs[name]).map((i) => ({ file: fileNameOf(name), ...i }))
-  );
-  for (const { name, issue } of problems.length === 0 ? crossIssues(docs) : []) {
-    problems.push({ file: fileNameOf(name), ...issue });
-  }
+  const problems = documentsProblems(docs);
   if (problems.length > 0) throw documentError(problems);
 }
 

@@ -1,0 +1,129 @@
+/**
+ * What the vault commands share: the `--passphrase-file` option, getting the everyday
+ * passphrase (from a file, stdin or a terminal prompt; never a hang on a pipe), and opening the
+ * vault of the Paradux home.
+ * @module
+ */
+import { ParaduxError } from "../errors.ts";
+import { canPrompt, promptPassword } from "../system/prompt.ts";
+import { type OpenedVault, openVault, vaultPath } from "../vault/vault.ts";
+import type { Deps, OptionSpec } from "./_command.ts";
+
+/** The option every command that opens the vault has. */
+export const PASSPHRASE_OPTION: OptionSpec = {
+  flags: "--passphrase-file <file>",
+  description: "read the everyday passphrase from the first line of FILE ('-' for stdin)",
+};
+
+/** Options of commands that open the vault. */
+export interface PassphraseOptions {
+  /** `--passphrase-file`. */
+  passphraseFile?: string;
+}
+
+let stdinLines: Promise<string[]> | undefined;
+
+/** The lines of stdin, read once (so two secrets can both come from '-'). */
+function readStdinLines(): Promise<string[]> {
+  stdinLines ??= new Response(Deno.stdin.readable).text().then((t) => t.split(/\r?\n/));
+  return stdinLines;
+}
+
+let stdinUsed = 0;
+
+/**
+ * Reads a passphrase from FILE's first line, or from the next line of stdin for '-'.
+ * @throws ParaduxError `not-found` for a missing file, `input` for an empty passphrase.
+ */
+export async function readPassphraseSource(source: string): Promise<Uint8Array> {
+  let line: string | undefined;
+  if (source === "-") {
+    line = (await readStdinLines())[stdinUsed++];
+  } else {
+    try {
+      line = (await Deno.readTextFile(source)).split(/\r?\n/)[0];
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) {
+        throw new ParaduxError("not-found", `passphrase file ${source} does not exist`);
+      }
+      throw e;
+    }
+  }
+  if (line === undefined || line === "") {
+    throw new ParaduxError("input", `no passphrase in ${source === "-" ? "stdin" : source}`, {
+      hint: "the passphrase is the first line of the file (or the next line of stdin)",
+    });
+  }
+  return new TextEncoder().encode(line);
+}
+
+function noPassphrase(): ParaduxError {
+  return new ParaduxError("usage", "the everyday passphrase is needed and there is no terminal", {
+    hint: "pass --passphrase-file FILE (or - to read it from stdin)",
+  });
+}
+
+/** The everyday passphrase: from `--passphrase-file`, else asked on the terminal. */
+export async function everydayPassphrase(options: PassphraseOptions): Promise<Uint8Array> {
+  if (options.passphraseFile !== undefined) {
+    return await readPassphraseSource(options.passphraseFile);
+  }
+  if (!canPrompt()) throw noPassphrase();
+  const text = await promptPassword("everyday passphrase of the vault:");
+  if (text === "") throw new ParaduxError("input", "empty passphrase");
+  return new TextEncoder().encode(text);
+}
+
+/** Shortest everyday passphrase `init` and `change-passphrase` accept. */
+export const MIN_PASSPHRASE_LENGTH = 8;
+
+/**
+ * A new everyday passphrase: from a file/stdin, or asked twice on the terminal.
+ * @throws ParaduxError `input` when too short or the two entries differ.
+ */
+export async function newPassphrase(source: string | undefined): Promise<Uint8Array> {
+  let text: string;
+  if (source !== undefined) {
+    text = new TextDecoder().decode(await readPassphraseSource(source));
+  } else {
+    if (!canPrompt()) throw noPassphrase();
+    text = await promptPassword("new everyday passphrase:");
+    const again = await promptPassword("the same passphrase again:");
+    if (again !== text) {
+      throw new ParaduxError("input", "the two passphrases differ", { hint: "try again" });
+    }
+  }
+  if ([...text].length < MIN_PASSPHRASE_LENGTH) {
+    throw new ParaduxError(
+      "input",
+      `the everyday passphrase must have at least ${MIN_PASSPHRASE_LENGTH} characters`,
+      { hint: "use a few unrelated words; you will type it often, so make it memorable" },
+    );
+  }
+  return new TextEncoder().encode(text);
+}
+
+/** Opens the vault of the home in `deps` with the everyday passphrase. */
+export async function openHomeVault(
+  options: PassphraseOptions,
+  deps: Deps,
+): Promise<OpenedVault> {
+  const path = vaultPath(deps.globals.home);
+  try {
+    await Deno.stat(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new ParaduxError("not-found", `no vault at ${path}`, {
+        hint: "create one with 'paradux init', or pass --vault DIR",
+      });
+    }
+    throw e;
+  }
+  const passphrase = await everydayPassphrase(options);
+  deps.io.progress("opening the vault...");
+  try {
+    return await openVault(deps.globals.home, passphrase);
+  } finally {
+    deps.io.progress("", true);
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * `paradux change-passphrase`: replace the everyday passphrase (keyslot 0). The recovery secret
+ * and every share stay valid.
+ * @module
+ */
+import { changePassphrase, withVaultLock } from "../vault/vault.ts";
+import { defineCommand } from "./_command.ts";
+import {
+  newPassphrase,
+  openHomeVault,
+  PASSPHRASE_OPTION,
+  type PassphraseOptions,
+} from "./_vault.ts";
+
+/** Options of `change-passphrase`. */
+export interface ChangePassphraseOptions extends PassphraseOptions {
+  /** `--new-passphrase-file`. */
+  newPassphraseFile?: string;
+}
+
+/** The `change-passphrase` command. */
+export const command = defineCommand<ChangePassphraseOptions>({
+  name: "change-passphrase",
+  summary: "change the everyday passphrase",
+  description: "Asks for the current passphrase, then the new one twice (or reads them with " +
+    "--passphrase-file and --new-passphrase-file; with '-' for both, stdin's first line is the " +
+    "current and its second line the new passphrase). Shares and exports stay valid.",
+  options: [
+    PASSPHRASE_OPTION,
+    {
+      flags: "--new-passphrase-file <file>",
+      description: "read the new everyday passphrase from the first line of FILE ('-': stdin)",
+    },
+  ],
+  async run(options, deps) {
+    await withVaultLock(deps.globals.home, async () => {
+      const vault = await openHomeVault(options, deps);
+      const next = await newPassphrase(options.newPassphraseFile);
+      deps.io.progress("changing the passphrase...");
+      await changePassphrase(vault, next);
+      deps.io.progress("", true);
+    });
+    deps.io.out("the everyday passphrase was changed");
+  },
+});
