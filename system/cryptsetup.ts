@@ -67,8 +67,10 @@ export const TEST_PBKDF2: PbkdfOptions = { type: "pbkdf2", iterations: 1000 };
 export interface LuksFormatOptions {
   /** Keyslot KDF; default argon2id with cryptsetup's benchmarked parameters. */
   pbkdf?: PbkdfOptions;
-  /** Encryption sector size (512 or 4096); cryptsetup's default is 4096 for files. */
-  sectorSize?: 512 | 4096;
+  /** Encryption sector size; cryptsetup's default is 4096 for files. */
+  sectorSize?: 512 | 1024 | 2048 | 4096;
+  /** XTS key size in bits: 512 (AES-256, the default) or 256 (AES-128). */
+  keySize?: 256 | 512;
   /** Keyslot number for the first passphrase (default: cryptsetup picks 0). */
   keyslot?: number;
   /** Keyslots area size in bytes (default {@link VAULT_KEYSLOTS_SIZE}). */
@@ -115,7 +117,7 @@ export function luksFormatArgs(file: string, opts: LuksFormatOptions = {}): stri
     "--cipher",
     "aes-xts-plain64",
     "--key-size",
-    "512",
+    String(opts.keySize ?? 512),
     "--luks2-metadata-size",
     VAULT_METADATA_SIZE,
     "--luks2-keyslots-size",
@@ -145,6 +147,14 @@ export async function luksFormat(
   passphrase: Uint8Array,
   opts: LuksFormatOptions = {},
 ): Promise<void> {
+  try {
+    await Deno.stat(file);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    throw new ParaduxError("not-found", `${file} does not exist`, {
+      hint: "create the file with its final size first (e.g. truncate -s 3M file)",
+    });
+  }
   await run(luksFormatArgs(file, opts), passphrase);
 }
 

@@ -43,10 +43,10 @@ export async function deriveKey(
   if (kdf.type === "pbkdf2") {
     return await pbkdf2(kdf.hash, passphrase, kdf.salt, kdf.iterations, length);
   }
-  if (kdf.memory > MAX_ARGON2_MEMORY_KIB) {
+  if (kdf.memory > MAX_ARGON2_MEMORY_KIB || kdf.memory < 8 * kdf.cpus || kdf.cpus > 0xffffff) {
     throw new ParaduxError(
       "input",
-      `argon2 memory ${kdf.memory} KiB in luks2 keyslot is too large`,
+      `invalid argon2 parameters in luks2 keyslot (memory ${kdf.memory} KiB, ${kdf.cpus} threads)`,
     );
   }
   const options = {
@@ -58,5 +58,16 @@ export async function deriveKey(
     hashLength: length,
     outputType: "binary" as const,
   };
-  return kdf.type === "argon2id" ? await argon2id(options) : await argon2i(options);
+  try {
+    return kdf.type === "argon2id" ? await argon2id(options) : await argon2i(options);
+  } catch (e) {
+    // hash-wasm cannot allocate the largest LUKS2 memory costs (4 GiB) and rejects odd salts
+    throw new ParaduxError(
+      "input",
+      `${kdf.type} with ${Math.round(kdf.memory / 1024)} MiB failed: ${
+        e instanceof Error ? e.message : String(e)
+      }`,
+      { hint: "open this vault with cryptsetup instead", cause: e },
+    );
+  }
 }

@@ -93,7 +93,12 @@ export async function openKeyslot(
     1n,
     file.subarray(area.offset, area.offset + sectors),
   );
-  return afMerge(material, slot.keySize, af.stripes, af.hash);
+  areaKey.fill(0);
+  try {
+    return afMerge(material, slot.keySize, af.stripes, af.hash);
+  } finally {
+    material.fill(0);
+  }
 }
 
 /**
@@ -116,12 +121,25 @@ export async function unlockVolumeKey(
   if (ids.length === 0) {
     throw new ParaduxError("input", "luks2 header has no usable keyslot");
   }
+  let structural: ParaduxError | undefined;
+  let tried = 0;
   for (const id of ids) {
-    const slot = header.json.keyslots[id]!;
-    const digest = digestFor(header, id);
-    const volumeKey = await openKeyslot(slot, file, passphrase, id);
-    if (await verifyVolumeKey(volumeKey, digest)) return { volumeKey, keyslot: Number(id) };
+    let volumeKey: Uint8Array;
+    try {
+      const slot = header.json.keyslots[id]!;
+      const digest = digestFor(header, id);
+      volumeKey = await openKeyslot(slot, file, passphrase, id);
+      tried++;
+      if (await verifyVolumeKey(volumeKey, digest)) return { volumeKey, keyslot: Number(id) };
+    } catch (e) {
+      // a damaged or unsupported keyslot must not hide another one that opens
+      if (!(e instanceof ParaduxError) || keyslot !== undefined) throw e;
+      structural ??= e;
+      continue;
+    }
+    volumeKey.fill(0);
   }
+  if (tried === 0 && structural !== undefined) throw structural;
   throw new ParaduxError(
     "auth",
     keyslot === undefined

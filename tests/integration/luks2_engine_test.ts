@@ -14,6 +14,7 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import {
   dataSegment,
@@ -79,11 +80,34 @@ function equalBytes(a: Uint8Array, b: Uint8Array, what: string): void {
   assert.equal(at, -1, `${what}: first difference at byte ${at}`);
 }
 
-const VARIANTS: { name: string; pbkdf: PbkdfOptions; sectorSize: 512 | 4096 }[] = [
-  { name: "pbkdf2/512", pbkdf: TEST_PBKDF2, sectorSize: 512 },
-  { name: "pbkdf2/4096", pbkdf: TEST_PBKDF2, sectorSize: 4096 },
-  { name: "argon2id/512", pbkdf: TEST_ARGON2ID, sectorSize: 512 },
-  { name: "argon2id/4096", pbkdf: TEST_ARGON2ID, sectorSize: 4096 },
+interface Variant {
+  name: string;
+  pbkdf: PbkdfOptions;
+  sectorSize: 512 | 1024 | 2048 | 4096;
+  keySize: 256 | 512;
+  /** The hash cryptsetup uses for the AF splitter and the digest (`--hash`). */
+  hash: string;
+}
+
+const VARIANTS: Variant[] = [
+  { name: "pbkdf2/512", pbkdf: TEST_PBKDF2, sectorSize: 512, keySize: 512, hash: "sha256" },
+  { name: "pbkdf2/4096", pbkdf: TEST_PBKDF2, sectorSize: 4096, keySize: 512, hash: "sha256" },
+  { name: "argon2id/512", pbkdf: TEST_ARGON2ID, sectorSize: 512, keySize: 512, hash: "sha256" },
+  { name: "argon2id/4096", pbkdf: TEST_ARGON2ID, sectorSize: 4096, keySize: 512, hash: "sha256" },
+  {
+    name: "pbkdf2-sha512/2048/aes-128",
+    pbkdf: { type: "pbkdf2", hash: "sha512", iterations: 1000 },
+    sectorSize: 2048,
+    keySize: 256,
+    hash: "sha512",
+  },
+  {
+    name: "argon2i-sha1/1024",
+    pbkdf: { type: "argon2i", memoryKiB: 8192, iterations: 4, parallel: 2 },
+    sectorSize: 1024,
+    keySize: 512,
+    hash: "sha1",
+  },
 ];
 
 const SPARE = 2 << 20;
@@ -108,7 +132,9 @@ for (const v of VARIANTS) {
         "--cipher",
         "aes-xts-plain64",
         "--key-size",
-        "512",
+        String(v.keySize),
+        "--hash",
+        v.hash,
         "--luks2-metadata-size",
         "16k",
         "--luks2-keyslots-size",
@@ -127,6 +153,9 @@ for (const v of VARIANTS) {
       assert.equal(seg.offset, VAULT_DATA_OFFSET);
       assert.equal(seg.sectorSize, v.sectorSize);
       assert.equal(header.json.keyslots["0"]?.kdf?.type, v.pbkdf.type);
+      assert.equal(header.json.keyslots["0"]?.keySize, v.keySize / 8);
+      assert.equal(header.json.keyslots["0"]?.af?.hash, v.hash);
+      assert.equal(Object.values(header.json.digests)[0]?.hash, v.hash);
       const { volumeKey, keyslot } = await unlockVolumeKey(header, bytes, PASS);
       assert.equal(keyslot, 0);
       equalBytes(volumeKey, await dumpVolumeKey(file, PASS), "volume key");
@@ -147,7 +176,11 @@ for (const v of VARIANTS) {
       const plain = random(2 << 20);
       const file = join(tmp, "vault.luks");
       await Deno.writeFile(file, new Uint8Array(VAULT_DATA_OFFSET + plain.length));
-      await luksFormat(file, PASS, { pbkdf: v.pbkdf, sectorSize: v.sectorSize });
+      await luksFormat(file, PASS, {
+        pbkdf: v.pbkdf,
+        sectorSize: v.sectorSize,
+        keySize: v.keySize,
+      });
       const bytes = await Deno.readFile(file);
       const header = parseLuks2Header(bytes);
       const seg = dataSegment(header);
@@ -171,7 +204,7 @@ for (const v of VARIANTS) {
         "--cipher",
         "aes-xts-plain64",
         "--key-size",
-        "512",
+        String(v.keySize),
         ...pbkdfArgs(TEST_PBKDF2),
         "--sector-size",
         String(v.sectorSize),
@@ -228,6 +261,52 @@ Deno.test("luks2: cryptsetup decrypts an engine-written vault in place with two 
       file,
     ], second);
     equalBytes((await Deno.readFile(file)).subarray(0, plain.length), plain, "decrypted in place");
+  });
+});
+
+/** Rewrites the JSON of both header copies (16 KiB metadata) and recomputes their checksums. */
+function editJson(bytes: Uint8Array, edit: (json: Record<string, unknown>) => void): Uint8Array {
+  const out = bytes.slice();
+  for (const at of [0, 16384]) {
+    const area = out.subarray(at + 4096, at + 16384);
+    const json = JSON.parse(new TextDecoder().decode(area.subarray(0, area.indexOf(0))));
+    edit(json);
+    area.fill(0);
+    area.set(enc.encode(JSON.stringify(json)));
+    out.fill(0, at + 448, at + 512);
+    out.set(createHash("sha256").update(out.subarray(at, at + 16384)).digest(), at + 448);
+  }
+  return out;
+}
+
+Deno.test("luks2: an unsupported keyslot does not hide another keyslot that opens", async () => {
+  await withTemp(async (tmp) => {
+    const file = join(tmp, "vault.luks");
+    await Deno.writeFile(file, new Uint8Array(VAULT_DATA_OFFSET + 4096));
+    await luksFormat(file, PASS, { pbkdf: TEST_ARGON2ID });
+    const second = enc.encode("second");
+    await luksAddKey(file, PASS, second, { pbkdf: TEST_PBKDF2 });
+    const bytes = editJson(await Deno.readFile(file), (json) => {
+      const slots = json["keyslots"] as Record<string, { area: Record<string, unknown> }>;
+      slots["0"]!.area["encryption"] = "aes-cbc-essiv:sha256";
+    });
+    const header = parseLuks2Header(bytes);
+    assert.equal(header.copy, "primary");
+    assert.equal((await unlockVolumeKey(header, bytes, second)).keyslot, 1);
+    await assert.rejects(unlockVolumeKey(header, bytes, PASS), (e) => isUserError(e, "auth"));
+    await assert.rejects(
+      unlockVolumeKey(header, bytes, PASS, 0),
+      (e) => isUserError(e, "input") && /unsupported cipher/.test(e.message),
+    );
+  });
+});
+
+Deno.test("luks2: luksFormat of a missing file is a not-found error", async () => {
+  await withTemp(async (tmp) => {
+    await assert.rejects(
+      luksFormat(join(tmp, "missing.luks"), PASS, { pbkdf: TEST_PBKDF2 }),
+      (e) => isUserError(e, "not-found"),
+    );
   });
 });
 
