@@ -6,6 +6,7 @@
  * @module
  */
 import { ParaduxError } from "../../errors.ts";
+import { checkCipher } from "./cipher.ts";
 import { digest, hashSize } from "./hash.ts";
 import { type Luks2Json, parseLuks2Json } from "./json.ts";
 
@@ -123,6 +124,9 @@ export function parseCopy(
     fail(`luks2 ${which} header json is malformed`);
   }
   const json = parseLuks2Json(value);
+  for (const [id, seg] of Object.entries(json.segments)) {
+    if (seg.type === "crypt") checkCipher(seg.encryption, `segment ${id}`);
+  }
   if (json.config.jsonSize !== hdrSize - BINARY_HEADER_SIZE) {
     fail(`luks2 ${which} header json size does not match header size`);
   }

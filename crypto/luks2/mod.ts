@@ -18,6 +18,7 @@ export {
   decryptSegment,
   encryptSegment,
   type Luks2Segment,
+  segmentLength,
   SUPPORTED_CIPHER,
 } from "./segment.ts";
 export { unlockVolumeKey, usableKeyslots, verifyVolumeKey } from "./unlock.ts";

@@ -5,11 +5,11 @@
  * @module
  */
 import { ParaduxError } from "../../errors.ts";
+import { checkCipher } from "./cipher.ts";
 import type { Luks2Header } from "./header.ts";
 import { xtsSectors } from "./xts.ts";
 
-/** The one cipher this engine supports for segments and keyslot areas. */
-export const SUPPORTED_CIPHER = "aes-xts-plain64";
+export { checkCipher, SUPPORTED_CIPHER } from "./cipher.ts";
 
 /** The data segment of a LUKS2 file, as the engine uses it. */
 export interface Luks2Segment {
@@ -23,19 +23,6 @@ export interface Luks2Segment {
   cipher: string;
   /** Byte length, or "dynamic" (to the end of the file). */
   size: "dynamic" | number;
-}
-
-/** Throws ParaduxError("input") unless `cipher` is supported. */
-export function checkCipher(cipher: string, what: string): void {
-  if (cipher !== SUPPORTED_CIPHER) {
-    throw new ParaduxError(
-      "input",
-      `unsupported cipher '${cipher.slice(0, 40)}' in luks2 ${what}`,
-      {
-        hint: `paradux vaults use ${SUPPORTED_CIPHER}`,
-      },
-    );
-  }
 }
 
 /**
@@ -113,4 +100,20 @@ export function encryptSegment(
   data: Uint8Array,
 ): Uint8Array {
   return crypt(true, seg, volumeKey, offsetInSegment, data);
+}
+
+/**
+ * Length in bytes of the data segment in a file of `fileLength` bytes ("dynamic" segments run
+ * to the end of the file), rounded down to whole sectors.
+ * @throws ParaduxError("input") when the file ends before the segment does (a truncated vault).
+ */
+export function segmentLength(seg: Luks2Segment, fileLength: number): number {
+  const end = seg.size === "dynamic" ? fileLength : seg.offset + seg.size;
+  if (end > fileLength || seg.offset > fileLength) {
+    throw new ParaduxError("input", "the vault file ends before its luks2 data segment does", {
+      hint: "the vault file is truncated; use another copy",
+    });
+  }
+  const len = end - seg.offset;
+  return len - (len % seg.sectorSize);
 }

@@ -9,7 +9,7 @@ import { afMerge } from "./af.ts";
 import type { Luks2Header } from "./header.ts";
 import type { Luks2Digest, Luks2Keyslot } from "./json.ts";
 import { deriveKey, pbkdf2 } from "./kdf.ts";
-import { checkCipher } from "./segment.ts";
+import { checkCipher } from "./cipher.ts";
 import { xtsSectors } from "./xts.ts";
 
 /** The keyslot ids that can be tried with a passphrase, high priority first. */

@@ -10,6 +10,7 @@ import fc from "fast-check";
 import {
   dataSegment,
   parseLuks2Header,
+  segmentLength,
   unlockVolumeKey,
   usableKeyslots,
 } from "../../../crypto/luks2/mod.ts";
@@ -153,11 +154,14 @@ Deno.test("header: unsupported cipher, sector size, requirements and hashes are 
     edit(json);
     return parseLuks2Header(bothWithJson(JSON.stringify(json)));
   };
-  let h = variant((j) => j["segments"]!["0"]!["encryption"] = "aes-cbc-essiv:sha256");
   assert.throws(
-    () => dataSegment(h),
-    (e) => isUserError(e, "input") && /unsupported cipher 'aes-cbc-essiv:sha256'/.test(e.message),
+    () => variant((j) => j["segments"]!["0"]!["encryption"] = "aes-cbc-essiv:sha256"),
+    (e) =>
+      isUserError(e, "input") &&
+      e.message === "unsupported cipher 'aes-cbc-essiv:sha256' in luks2 segment 0",
   );
+  let h = variant((j) => j["segments"]!["0"]!["size"] = "4096");
+  assert.equal(dataSegment(h).size, 4096);
   h = variant((j) => j["segments"]!["0"]!["sector_size"] = 1000);
   assert.throws(
     () => dataSegment(h),
@@ -174,6 +178,40 @@ Deno.test("header: unsupported cipher, sector size, requirements and hashes are 
   assert.throws(
     () => parseLuks2Header(area.subarray(0, COPY)),
     (e) => isUserError(e, "input") && /unsupported checksum algorithm/.test(e.message),
+  );
+});
+
+Deno.test("header: the copy with the higher seqid wins; a sha512 checksum is verified", () => {
+  const newer = FIXTURE.slice();
+  const view = new DataView(newer.buffer);
+  view.setBigUint64(COPY + 16, view.getBigUint64(16) + 1n);
+  resign(newer, COPY);
+  assert.equal(parseLuks2Header(newer).copy, "secondary");
+  const older = FIXTURE.slice();
+  new DataView(older.buffer).setBigUint64(COPY + 16, 1n);
+  resign(older, COPY);
+  assert.equal(parseLuks2Header(older).copy, "primary");
+
+  const sha512 = FIXTURE.slice();
+  sha512.fill(0, 72, 104);
+  sha512.set(new TextEncoder().encode("sha512"), 72);
+  sha512.fill(0, 448, 512);
+  sha512.set(createHash("sha512").update(sha512.subarray(0, COPY)).digest(), 448);
+  const h = parseLuks2Header(sha512);
+  assert.equal(h.copy, "primary");
+  assert.equal(h.checksumAlg, "sha512");
+  sha512[500] = sha512[500]! ^ 1; // the last bytes of a 64-byte checksum count too
+  assert.equal(parseLuks2Header(sha512).copy, "secondary");
+});
+
+Deno.test("segment: segmentLength of dynamic and fixed segments; truncated files", () => {
+  const seg = dataSegment(parseLuks2Header(FIXTURE));
+  assert.equal(segmentLength(seg, (1 << 20) + 3 * 4096 + 100), 3 * 4096);
+  assert.equal(segmentLength({ ...seg, size: 8192 }, 3 << 20), 8192);
+  assert.throws(() => segmentLength(seg, 32768), (e) => isUserError(e, "input"));
+  assert.throws(
+    () => segmentLength({ ...seg, size: 8192 }, (1 << 20) + 4096),
+    (e) => isUserError(e, "input"),
   );
 });
 
