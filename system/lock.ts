@@ -1,86 +1,83 @@
 /**
- * A lock file against two Paradux processes writing one vault: created with O_EXCL, holding the
- * owner's pid. A lock whose pid is no longer running (a crash, SIGKILL) is stale and is taken
- * over. A live one is `ParaduxError("locked")`.
+ * A lock file against two Paradux processes writing one vault. The file holds the owner's pid
+ * (for the error message) and is held with an exclusive `flock`: the kernel drops the lock when
+ * its process dies, even by SIGKILL, so a lock left behind by a crash is stale by construction
+ * and simply taken over. (Checking a pid with /proc or kill(0) is not possible under Paradux's
+ * Deno permissions, and a pid can be reused; the flock cannot be fooled either way.)
+ * A lock held by a running process is `ParaduxError("locked")`.
  * @module
  */
 import { ParaduxError } from "../errors.ts";
 
-/** A held lock; `release()` removes the file (only if it is still ours). */
+/** A held lock; `release()` removes the file and drops the lock. */
 export interface Lock {
   /** The lock file's path. */
   readonly path: string;
-  /** Removes the lock file. */
+  /** Removes the lock file and unlocks it. */
   release(): Promise<void>;
 }
 
-/** True when a process with this pid exists (Linux /proc; elsewhere assume it does). */
-export function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
+async function sameFile(file: Deno.FsFile, path: string): Promise<boolean> {
   try {
-    Deno.statSync("/proc/self");
-  } catch {
-    return true;
-  }
-  try {
-    Deno.statSync(`/proc/${pid}`);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function readLock(path: string): Promise<string | undefined> {
-  try {
-    return await Deno.readTextFile(path);
+    const [a, b] = await Promise.all([file.stat(), Deno.stat(path)]);
+    return a.ino === b.ino && a.dev === b.dev;
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return undefined;
+    if (e instanceof Deno.errors.NotFound) return false;
     throw e;
   }
 }
 
+async function holderOf(path: string): Promise<string> {
+  try {
+    const pid = (await Deno.readTextFile(path)).trim();
+    return /^[0-9]+$/.test(pid) ? ` (pid ${pid})` : "";
+  } catch {
+    return "";
+  }
+}
+
 /**
- * Takes the lock at `path` (e.g. `HOME/vault.lock`), removing a stale one.
+ * Takes the lock at `path` (e.g. `HOME/vault.lock`) without waiting.
  * @throws ParaduxError `locked` when a running process holds it.
  */
 export async function acquireLock(path: string, what = "the vault"): Promise<Lock> {
-  const mine = `${Deno.pid}\n`;
-  for (let attempt = 0; attempt < 5; attempt++) {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const file = await Deno.open(path, { read: true, write: true, create: true, mode: 0o600 });
+    let locked = false;
     try {
-      const f = await Deno.open(path, { write: true, createNew: true, mode: 0o600 });
-      try {
-        await f.write(new TextEncoder().encode(mine));
-      } finally {
-        f.close();
-      }
-      return {
-        path,
-        async release() {
-          if ((await readLock(path)) === mine) await Deno.remove(path).catch(() => {});
-        },
-      };
+      locked = await file.tryLock(true);
     } catch (e) {
-      if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+      file.close();
+      throw e;
     }
-    const content = await readLock(path);
-    if (content === undefined) continue; // released meanwhile
-    const pid = Number(content.trim());
-    if (content.trim() !== "" && pidAlive(pid)) {
+    if (!locked) {
+      file.close();
       throw new ParaduxError(
         "locked",
-        `${what} is in use by another paradux process (pid ${pid})`,
-        {
-          hint: `wait for it to finish; if no paradux is running, remove ${path}`,
-        },
+        `${what} is in use by another paradux process${await holderOf(path)}`,
+        { hint: "wait for it to finish, then try again" },
       );
     }
-    if (content.trim() === "" && attempt === 0) {
-      // the owner may be between creating and writing the file
-      await new Promise((r) => setTimeout(r, 50));
+    // the previous holder may have removed the file between our open and our lock: retry then
+    if (!(await sameFile(file, path))) {
+      file.close();
       continue;
     }
-    // stale: remove it only if it is still the same stale content
-    if ((await readLock(path)) === content) await Deno.remove(path).catch(() => {});
+    await file.truncate(0);
+    await file.write(new TextEncoder().encode(`${Deno.pid}\n`));
+    let released = false;
+    return {
+      path,
+      async release() {
+        if (released) return;
+        released = true;
+        try {
+          await Deno.remove(path).catch(() => {});
+        } finally {
+          file.close(); // closing drops the flock
+        }
+      },
+    };
   }
   throw new ParaduxError("locked", `could not take the lock ${path}`, {
     hint: "another paradux process keeps taking it; try again",
