@@ -44,7 +44,7 @@ export function decodeZbase32(text: string): Uint8Array {
   for (let i = 0; i < text.length; i++) {
     const v = VALUES.get(text[i] as string);
     if (v === undefined) throw new ParaduxError("input", `not a z-base-32 character at ${i + 1}`);
-    acc = ((acc << 5) | v) & 0x3ff;
+    acc = ((acc << 5) | v) & 0xfff;
     bits += 5;
     if (bits >= 8) {
       bits -= 8;
