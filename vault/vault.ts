@@ -329,11 +329,30 @@ export async function saveVault(
   return saved;
 }
 
-/** Runs `fn` while holding the vault's writer lock (`locked` error if another process has it). */
+/** Removes temp files an interrupted save left beside the vault (call with the lock held). */
+export async function removeStaleTemps(home: string): Promise<string[]> {
+  const removed: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(home)) {
+      if (!/^\.vault\.luks\.[0-9a-f]+\.tmp$/.test(entry.name)) continue;
+      await Deno.remove(join(home, entry.name)).catch(() => {});
+      removed.push(entry.name);
+    }
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  return removed;
+}
+
+/**
+ * Runs `fn` while holding the vault's writer lock (`locked` error if another process has it).
+ * Temp files of an earlier, interrupted save are removed first.
+ */
 export async function withVaultLock<T>(home: string, fn: () => Promise<T>): Promise<T> {
   await ensureHome(home);
   const lock = await acquireLock(lockPath(home));
   try {
+    await removeStaleTemps(home);
     return await fn();
   } finally {
     await lock.release();
