@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createVault, openVault, vaultPath } from "../../vault/vault.ts";
 import { TEST_ARGON2ID } from "../../system/cryptsetup.ts";
