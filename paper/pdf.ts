@@ -208,7 +208,6 @@ function drawRows(flow: Flow, grid: QrGrid, names: string[], first: number, coun
   const usedColumns = Math.min(grid.columns, count);
   const rowWidth = usedColumns * grid.cell + (usedColumns - 1) * grid.gap;
   const x0 = flow.left + (flow.width - rowWidth) / 2;
-  const quiet = flow.layout.qr.quietZone * grid.module;
   const { bold } = flow.fonts;
   for (let k = 0; k < count; k++) {
     const row = Math.floor(k / grid.columns);
@@ -216,7 +215,7 @@ function drawRows(flow: Flow, grid: QrGrid, names: string[], first: number, coun
     const x = x0 + col * (grid.cell + grid.gap);
     const top = flow.y - row * (grid.labelHeight + grid.cell + grid.gap);
     const name = names[first + k] ?? "";
-    flow.page.drawText(name, { x: x + quiet, y: top - 9, size: 9, font: bold });
+    flow.page.drawText(name, { x: x + 2, y: top - 9, size: 9, font: bold });
     const cellTop = top - grid.labelHeight;
     flow.page.drawRectangle({
       x,
@@ -226,7 +225,9 @@ function drawRows(flow: Flow, grid: QrGrid, names: string[], first: number, coun
       borderColor: LIGHT,
       borderWidth: 0.5,
     });
-    drawQr(flow.page, grid.codes[first + k]!, x + quiet, cellTop - quiet, grid.module);
+    const code = grid.codes[first + k]!;
+    const inset = (grid.cell - code.size * grid.module) / 2;
+    drawQr(flow.page, code, x + inset, cellTop - inset, grid.module);
   }
   const rows = Math.ceil(count / grid.columns);
   flow.y -= rowsHeight(grid, rows) + grid.gap;

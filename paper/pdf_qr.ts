@@ -47,7 +47,7 @@ export function drawQr(page: PDFPage, m: QrMatrix, left: number, top: number, mo
 
 /** Where codes go on a page: cell sizes in points and how many fit. */
 export interface QrGrid {
-  /** Matrices of all payloads, all of one version so the grid is regular. */
+  /** Matrices of all payloads; each is centred in a cell sized for the largest. */
   readonly codes: readonly QrMatrix[];
   /** Side of one module in points. */
   readonly module: number;
@@ -71,11 +71,10 @@ const GAP_MM = 3;
  */
 export function planGrid(payloads: readonly Uint8Array[], layout: Layout, width: number): QrGrid {
   const { ecc, moduleMm, quietZone } = layout.qr;
-  const first = payloads.map((p) => encodeQr(p, ecc));
-  const version = Math.max(1, ...first.map((m) => m.version));
-  const codes = first.map((m, i) =>
-    m.version === version ? m : encodeQr(payloads[i]!, ecc, version)
-  );
+  // Each code keeps its own (smallest) version: padding a small payload up to a large version
+  // fills the symbol with repetitive pad codewords that detectors can miss.
+  const codes = payloads.map((p) => encodeQr(p, ecc));
+  const version = Math.max(1, ...codes.map((m) => m.version));
   const module = mmToPt(moduleMm);
   const cell = (17 + 4 * version + 2 * quietZone) * module;
   const gap = mmToPt(GAP_MM);

@@ -15,7 +15,7 @@ import {
 } from "zxing-wasm/reader";
 import { ParaduxError } from "../errors.ts";
 import { isUserError } from "../errors.ts";
-import { rasterisePdf } from "../system/pdftoppm.ts";
+import { type PdftoppmOptions, rasterisePdf } from "../system/pdftoppm.ts";
 import { withPrivateDir } from "../system/private_dir.ts";
 
 /** Default resolution for rasterising PDF pages. */
@@ -31,6 +31,7 @@ const READER_OPTIONS: ReaderOptions = {
   formats: ["QRCode"],
   tryHarder: true,
   maxNumberOfSymbols: 255,
+  returnErrors: true,
 };
 
 let ready: Promise<unknown> | undefined;
@@ -97,20 +98,60 @@ export function readingOrder<T extends Pick<ReadResult, "position">>(results: re
   return rows.flatMap((row) => row.sort((a, b) => a.x - b.x).map((i) => i.r));
 }
 
+/** What one page or image gave: payloads in reading order and codes seen but not decodable. */
+export interface PageScan {
+  /** Decoded payloads in reading order. */
+  readonly payloads: Uint8Array[];
+  /** Codes that were located but failed to decode (damaged, blurred, too coarse a scan). */
+  readonly unreadable: number;
+}
+
+/** What a whole file gave, page by page (an image is one page). */
+export interface FileScan {
+  /** All payloads, pages in order. */
+  readonly payloads: Uint8Array[];
+  /** Per page, in order. */
+  readonly pages: readonly PageScan[];
+}
+
+async function decode(bytes: Uint8Array, name: string, options: ReaderOptions): Promise<PageScan> {
+  await loadZxing();
+  let results: ReadResult[];
+  try {
+    results = await readBarcodes(bytes, { ...READER_OPTIONS, ...options });
+  } catch (e) {
+    throw unreadable(name, e);
+  }
+  const broken = results.find((r) => !r.isValid && /load image/i.test(r.error));
+  if (broken !== undefined) throw unreadable(name, new Error(broken.error));
+  const valid = results.filter((r) => r.isValid);
+  const failed = new Set(
+    results.filter((r) => !r.isValid).map((r) => `${r.position.topLeft.x},${r.position.topLeft.y}`),
+  );
+  return {
+    payloads: readingOrder(valid).map((r) => new Uint8Array(r.bytes)),
+    unreadable: failed.size,
+  };
+}
+
+function better(a: PageScan, b: PageScan): PageScan {
+  return b.payloads.length > a.payloads.length ? b : a;
+}
+
+/** Decodes an image; when a code is seen but not decoded, tries a second binarizer. */
+async function decodeImage(bytes: Uint8Array, name: string): Promise<PageScan> {
+  const first = await decode(bytes, name, {});
+  if (first.unreadable === 0) return first;
+  return better(first, await decode(bytes, name, { binarizer: "GlobalHistogram" }));
+}
+
 /**
  * QR payloads found in an encoded PNG or JPEG image, in reading order; [] when there are none.
  * `name` names the image in error messages.
  * @throws ParaduxError `input` when the bytes are not a decodable image.
  */
 export async function scanImageBytes(bytes: Uint8Array, name = "the image"): Promise<Uint8Array[]> {
-  await loadZxing();
-  let results: ReadResult[];
-  try {
-    results = await readBarcodes(bytes, READER_OPTIONS);
-  } catch (e) {
-    throw unreadable(name, e);
-  }
-  return readingOrder(results.filter((r) => r.isValid)).map((r) => new Uint8Array(r.bytes));
+  return (await decodeImage(bytes, name)).payloads;
 }
 
 function unreadable(name: string, cause: unknown): ParaduxError {
@@ -126,6 +167,14 @@ function unreadable(name: string, cause: unknown): ParaduxError {
  * @throws ParaduxError `not-found` for a missing file, `input` for a file that cannot be read.
  */
 export async function scanFile(path: string, options: ScanOptions = {}): Promise<Uint8Array[]> {
+  return (await scanFileReport(path, options)).payloads;
+}
+
+/**
+ * Like {@link scanFile}, and also says per page how many codes were seen but could not be read.
+ * A PDF page with such codes is rasterised again at twice the resolution before giving up.
+ */
+export async function scanFileReport(path: string, options: ScanOptions = {}): Promise<FileScan> {
   let bytes: Uint8Array;
   try {
     bytes = await Deno.readFile(path);
@@ -137,24 +186,40 @@ export async function scanFile(path: string, options: ScanOptions = {}): Promise
   }
   const kind = sniff(bytes.subarray(0, 8));
   if (kind === undefined) throw unreadable(path, undefined);
-  if (kind !== "pdf") return await scanImageBytes(bytes, path);
-  return await scanPdf(path, options.dpi ?? DEFAULT_SCAN_DPI);
+  const pages = kind === "pdf"
+    ? await scanPdf(path, options.dpi ?? DEFAULT_SCAN_DPI)
+    : [await decodeImage(bytes, path)];
+  return { payloads: pages.flatMap((p) => p.payloads), pages };
 }
 
-async function scanPdf(path: string, dpi: number): Promise<Uint8Array[]> {
+async function rasterise(path: string, dir: string, options: PdftoppmOptions): Promise<string[]> {
+  try {
+    return await rasterisePdf(path, dir, options);
+  } catch (e) {
+    if (isUserError(e, "tool-failed")) throw unreadable(path, e);
+    throw e;
+  }
+}
+
+async function scanPdf(path: string, dpi: number): Promise<PageScan[]> {
   return await withPrivateDir(async (dir) => {
-    let pages: string[];
-    try {
-      pages = await rasterisePdf(path, dir.dir, { dpi });
-    } catch (e) {
-      if (isUserError(e, "tool-failed")) throw unreadable(path, e);
-      throw e;
-    }
-    const found: Uint8Array[] = [];
+    const pages = await rasterise(path, dir.dir, { dpi });
+    const found: PageScan[] = [];
     for (const [i, page] of pages.entries()) {
+      const name = `page ${i + 1} of ${path}`;
       const png = await Deno.readFile(page);
       await Deno.remove(page);
-      found.push(...await scanImageBytes(png, `page ${i + 1} of ${path}`));
+      let scan = await decodeImage(png, name);
+      if (scan.unreadable > 0 && dpi < 600) {
+        const sharper = Math.min(600, dpi * 2);
+        const sub = await Deno.makeTempDir({ dir: dir.dir });
+        const again = { dpi: sharper, firstPage: i + 1, lastPage: i + 1 };
+        for (const file of await rasterise(path, sub, again)) {
+          scan = better(scan, await decodeImage(await Deno.readFile(file), name));
+        }
+        await Deno.remove(sub, { recursive: true });
+      }
+      found.push(scan);
     }
     return found;
   });
