@@ -13,10 +13,10 @@
  * ```
  *
  * Supported: LUKS2 headers of 16 KiB to 4 MiB with sha1/sha256/sha384/sha512 checksums;
- * keyslots with pbkdf2 (sha1/256/384/512), argon2i or argon2id (hash-wasm, single-threaded, up
- * to just under 4 GiB), luks1 AF with those hashes, 256- or 512-bit aes-xts-plain64 keys; one
- * crypt segment with 512..4096-byte sectors. Not supported (input error): other ciphers,
- * headers in the middle of a reencryption, tokens-only keyslots.
+ * keyslots with pbkdf2 (sha1/256/384/512), argon2i or argon2id (hash-wasm, single-threaded;
+ * cryptsetup's 4 GiB maximum memory cost is refused as an input error), luks1 AF with those
+ * hashes, 256- or 512-bit aes-xts-plain64 keys; one crypt segment with 512..4096-byte sectors.
+ * Other ciphers and headers in the middle of a reencryption are input errors; tokens are ignored.
  *
  * Byte-for-byte agreement with cryptsetup 2.6.1 is tested in both directions in
  * tests/integration/luks2_engine_test.ts (recipes documented there).
