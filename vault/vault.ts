@@ -14,7 +14,7 @@
  * for tests only, never for real vaults.
  * @module
  */
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import {
   dataSegment,
   decryptSegment,
@@ -220,6 +220,7 @@ function sealPayload(
   volumeKey: Uint8Array,
   docs: Documents,
   oldUsed: number,
+  maxDataSize = MAX_DATA_SIZE,
 ): { bytes: Uint8Array; usedBytes: number } {
   const seg = dataSegment(header);
   const payload = encodePayload(docs, seg.sectorSize, Math.floor(Date.now() / 1000));
@@ -231,14 +232,15 @@ function sealPayload(
     if (seg.size !== "dynamic") {
       throw new ParaduxError("capacity", "the vault is full", { hint: "remove some entries" });
     }
-    const want = Math.ceil((payload.length * 2) / (1 << 20)) * (1 << 20);
-    if (want > MAX_DATA_SIZE) {
+    if (payload.length > maxDataSize) {
       throw new ParaduxError(
         "capacity",
-        `the documents need ${payload.length} bytes, more than the vault's limit of ${MAX_DATA_SIZE}`,
+        `the documents need ${payload.length} bytes, more than the vault's limit of ${maxDataSize}`,
         { hint: "shorten notes or remove entries; nothing was changed" },
       );
     }
+    // room to grow: twice what is needed, in whole MiB, within the limit
+    const want = Math.min(maxDataSize, Math.ceil((payload.length * 2) / (1 << 20)) * (1 << 20));
     out = new Uint8Array(seg.offset + want);
     out.set(file.subarray(0, seg.offset + segLen));
     // the new tail must not decrypt to anything meaningful: fill it with random bytes
@@ -297,6 +299,8 @@ export function openVault(home: string, passphrase: Uint8Array): Promise<OpenedV
 export interface SaveOptions {
   /** Run the after-change hooks (default true). */
   runHooks?: boolean;
+  /** Largest data segment the vault may grow to (default {@link MAX_DATA_SIZE}). */
+  maxDataSize?: number;
 }
 
 /**
@@ -322,6 +326,7 @@ export async function saveVault(
     vault.volumeKey,
     docs,
     vault.usedBytes,
+    options.maxDataSize,
   );
   await writeFileAtomic(vault.path, bytes, { mode: 0o600 });
   const saved: OpenedVault = { ...vault, docs, usedBytes };
@@ -376,6 +381,7 @@ export interface ExportReport {
  * @throws ParaduxError `tool-failed` when a check fails (nothing is written then).
  */
 export async function exportVault(vault: OpenedVault, dest: string): Promise<ExportReport> {
+  await checkDestination(dest);
   const mnemonic = new TextEncoder().encode(vault.docs.secrets.recoveryMnemonic);
   const tmp = tempPathBeside(dest);
   try {
@@ -407,6 +413,26 @@ export async function exportVault(vault: OpenedVault, dest: string): Promise<Exp
     return { path: dest, keyslots: slots, size };
   } finally {
     await Deno.remove(tmp).catch(() => {});
+  }
+}
+
+async function checkDestination(dest: string): Promise<void> {
+  try {
+    if ((await Deno.stat(dest)).isDirectory) {
+      throw new ParaduxError("usage", `${dest} is a directory`, {
+        hint: "name the export file, e.g. DIR/vault-export.luks",
+      });
+    }
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  try {
+    if (!(await Deno.stat(dirname(resolve(dest)))).isDirectory) throw new Deno.errors.NotFound();
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    throw new ParaduxError("not-found", `the directory of ${dest} does not exist`, {
+      hint: "create it first, or choose another place",
+    });
   }
 }
 

@@ -104,6 +104,13 @@ Deno.test("vault: the payload is a tar at the start of the data segment; a big o
       });
     }
     docs.settings.shareCapacity = 255;
+    // past the size limit: a clear capacity error, and the vault is unchanged
+    await assert.rejects(
+      saveVault(v, docs, { maxDataSize: INITIAL_DATA_SIZE }),
+      (e) => isUserError(e, "capacity") && /limit/.test(e.message),
+    );
+    assert.equal((await Deno.stat(vaultPath(home))).size, VAULT_DATA_OFFSET + INITIAL_DATA_SIZE);
+    assert.deepEqual((await openVault(home, PASS)).docs, v.docs);
     await saveVault(v, docs);
     const size = (await Deno.stat(vaultPath(home))).size;
     assert.ok(size > VAULT_DATA_OFFSET + INITIAL_DATA_SIZE, `grew: ${size}`);
@@ -147,6 +154,11 @@ Deno.test("vault: export keeps only the recovery keyslot; change-passphrase swap
     const v = await createVault(home, PASS, { threshold: 2, pbkdf: TEST_ARGON2ID });
     const mnemonic = enc.encode(v.docs.secrets.recoveryMnemonic);
     const dest = join(home, "export.luks");
+    await assert.rejects(
+      exportVault(v, join(home, "no", "such.luks")),
+      (e) => isUserError(e, "not-found"),
+    );
+    await assert.rejects(exportVault(v, home), (e) => isUserError(e, "usage"));
     const report = await exportVault(v, dest);
     assert.deepEqual(report.keyslots, [1]);
     assert.equal((await Deno.stat(dest)).mode! & 0o777, 0o600);
