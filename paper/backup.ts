@@ -24,6 +24,7 @@ import { checkPath, normalizePath } from "./format/paths.ts";
 import { framesOfInputs, type RecoveryInput } from "./inputs.ts";
 import {
   checkShardSet,
+  combineShardSet,
   extendShardSet,
   makeShardSet,
   shardFrame,
@@ -309,5 +310,63 @@ export function expandShards(
       formatFallbackText([{ kind: "key", frame: f }], opts.layout ?? {})
     ),
     indices,
+  };
+}
+
+/** Options of `recoverSecretFromShards`. */
+export interface ShardSecretOptions {
+  /** Required document hash (for example the recovery card's). */
+  hash?: Uint8Array;
+  /** Required signer public key (for example the vault key). */
+  pub?: Uint8Array;
+  /** Required set id. */
+  setId?: Uint8Array;
+  /** Which kind of shard to use (default "passphrase"). */
+  type?: "passphrase" | "signing-seed";
+  /** Relax signature checks (the result says it is unsigned). */
+  rescue?: boolean;
+}
+
+/**
+ * Recovers a shared secret from shard inputs alone (frames or text, any order), without the
+ * main document: the stewards' shares of the recovery secret. Checks binding, set, signatures
+ * and threshold; errors name the offending input.
+ */
+export function recoverSecretFromShards(
+  inputs: RecoveryInput[],
+  opts: ShardSecretOptions = {},
+): {
+  secret: Uint8Array;
+  signed: boolean;
+  warnings: string[];
+  docHash: Uint8Array;
+  setId: Uint8Array | null;
+} {
+  const type = opts.type ?? "passphrase";
+  const list: SourcedShard[] = [];
+  for (const f of framesOfInputs(inputs)) {
+    if (f.frame.type !== "key") throw new ParaduxError("input", `${f.where}: not a shard frame`);
+    const s = sourcedShard(f.frame.data, f.where);
+    if (!bytesEqual(f.frame.docId, s.payload.hash.subarray(0, 8))) {
+      throw new ParaduxError(
+        "input",
+        `${f.where}: frame doc id does not match the shard's document hash`,
+      );
+    }
+    if (s.payload.type === type) list.push(s);
+  }
+  const checked = checkShardSet(list, {
+    ...(opts.hash ? { hash: opts.hash } : {}),
+    ...(opts.pub ? { pub: opts.pub } : {}),
+    ...(opts.setId ? { setId: opts.setId } : {}),
+    ...(opts.rescue ? { rescue: true } : {}),
+  });
+  const ref = checked.shards[0] as NonNullable<(typeof checked.shards)[0]>;
+  return {
+    secret: combineShardSet(checked.shards),
+    signed: checked.signed,
+    warnings: checked.warnings,
+    docHash: ref.hash,
+    setId: ref.setId,
   };
 }

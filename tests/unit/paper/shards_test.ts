@@ -154,3 +154,36 @@ Deno.test("signing-seed shards: length 32 enforced; recover the seed", () => {
   const checked = checkShardSet(sourced([s.payloads[2]!, s.payloads[0]!]));
   assert.deepEqual(combineShardSet(checked.shards), seed);
 });
+
+Deno.test("stewards: the mnemonic comes back from share frames and texts alone", async () => {
+  const { recoverSecretFromShards } = await import("../../../paper/backup.ts");
+  const { shardFrame } = await import("../../../paper/shards.ts");
+  const { formatFallbackText } = await import("../../../paper/format/fallback_text.ts");
+  const set = makeShardSet({
+    secret,
+    type: "passphrase",
+    threshold: 2,
+    shareCount: 16,
+    docHash,
+    signingSeed: seed,
+    setId,
+    indices: [1, 2, 3],
+  });
+  const frames = set.payloads.map((p) => shardFrame(docHash.slice(0, 8), p));
+  const text = formatFallbackText([{ kind: "key", frame: frames[2]! }], { lineNumbers: true });
+  const got = recoverSecretFromShards([text, frames[0]!], {
+    hash: docHash,
+    pub: publicKeyOf(seed),
+    setId,
+  });
+  assert.equal(new TextDecoder().decode(got.secret), mnemonic);
+  assert.equal(got.signed, true);
+  assert.throws(
+    () => recoverSecretFromShards([frames[0]!], { hash: docHash }),
+    /need 2 shards, have 1/,
+  );
+  assert.throws(
+    () => recoverSecretFromShards([frames[0]!, frames[1]!], { hash: new Uint8Array(32) }),
+    /^ParaduxError: input 1: shard of another backup/,
+  );
+});
