@@ -8,11 +8,18 @@
 import { ParaduxError } from "../errors.ts";
 import { blake2b256, bytesEqual, toHex } from "../crypto/hashes.ts";
 import { decryptWithPassphrase } from "../crypto/age_passphrase.ts";
-import { decodeAuthPayload, verifyAuthPayload } from "./format/auth.ts";
+import { type AuthPayload, decodeAuthPayload, verifyAuthPayload } from "./format/auth.ts";
+import type { ShardPayload } from "./format/shard.ts";
 import { decodeEnvelope, extractFiles, type RecoveredFile } from "./format/envelope.ts";
 import { MAX_CIPHERTEXT_BYTES } from "./format/limits.ts";
 import { framesOfInputs, type RecoveryInput, repairWarning, type SourcedFrame } from "./inputs.ts";
-import { checkShardSet, combineShardSet, type SourcedShard, sourcedShard } from "./shards.ts";
+import {
+  checkShardConsistency,
+  checkShardSignatures,
+  combineShardSet,
+  type SourcedShard,
+  sourcedShard,
+} from "./shards.ts";
 
 /** Options of `recoverBackup`. */
 export interface RecoverOptions {
@@ -117,26 +124,19 @@ interface AuthOutcome {
   pub: Uint8Array | null;
 }
 
-function checkAuth(
+type Soft = (kind: "input" | "auth", message: string) => null;
+
+/** Steps 3-5 for AUTH: decode (canonical CBOR), structure, binding. Null when unusable. */
+function parseAuth(
   frames: SourcedFrame[],
   docId: Uint8Array,
   docHash: Uint8Array,
-  rescue: boolean,
-  warnings: string[],
-): AuthOutcome {
+  soft: Soft,
+): { payload: AuthPayload; where: string } | null {
   const distinct: SourcedFrame[] = [];
   for (const f of frames) {
     if (!distinct.some((d) => bytesEqual(d.bytes, f.bytes))) distinct.push(f);
   }
-  const soft = (kind: "input" | "auth", message: string): AuthOutcome => {
-    if (!rescue) {
-      throw new ParaduxError(kind, message, {
-        hint: "use rescue mode to recover without authentication",
-      });
-    }
-    warnings.push(`${message}; continuing unauthenticated (rescue mode)`);
-    return { verified: false, pub: null };
-  };
   if (distinct.length === 0) return soft("auth", "no auth frame among the inputs");
   if (distinct.length > 1) {
     return soft(
@@ -145,34 +145,29 @@ function checkAuth(
     );
   }
   const f = distinct[0] as SourcedFrame;
-  if (!bytesEqual(f.frame.docId, docId)) {
-    return soft("input", `${f.where}: auth frame of another document`);
-  }
-  let payload;
+  let payload: AuthPayload;
   try {
     payload = decodeAuthPayload(f.frame.data);
   } catch (e) {
     if (!(e instanceof ParaduxError)) throw e;
     return soft("input", `${f.where}: ${e.message}`);
   }
+  if (!bytesEqual(f.frame.docId, docId)) {
+    return soft("input", `${f.where}: auth frame of another document`);
+  }
   if (!bytesEqual(payload.hash, docHash)) {
     return soft("input", `${f.where}: auth payload is for another document`);
   }
-  if (!verifyAuthPayload(payload)) {
-    const out = soft("auth", `${f.where}: auth signature is invalid`);
-    return { ...out, pub: payload.pub };
-  }
-  return { verified: true, pub: payload.pub };
+  return { payload, where: f.where };
 }
 
-function passphraseFromShards(
+/** Steps 3-5 for shards: decode, structure, binding to the document, set consistency. */
+function parseShards(
   frames: SourcedFrame[],
   docId: Uint8Array,
   docHash: Uint8Array,
-  auth: AuthOutcome,
   rescue: boolean,
-  warnings: string[],
-): { passphrase: string; signed: boolean } | null {
+) {
   const list: SourcedShard[] = [];
   for (const f of frames) {
     const s = sourcedShard(f.frame.data, f.where);
@@ -184,21 +179,16 @@ function passphraseFromShards(
     }
     if (s.payload.type === "passphrase") list.push(s);
   }
-  if (list.length === 0) return null;
-  const checked = checkShardSet(list, {
-    hash: docHash,
-    ...(auth.verified && auth.pub ? { pub: auth.pub } : {}),
-    rescue,
-  });
-  warnings.push(...checked.warnings);
-  const secret = combineShardSet(checked.shards);
-  let passphrase: string;
+  return list.length === 0 ? null : checkShardConsistency(list, { hash: docHash, rescue });
+}
+
+function passphraseOf(shards: ShardPayload[]): string {
+  const secret = combineShardSet(shards);
   try {
-    passphrase = new TextDecoder("utf-8", { fatal: true }).decode(secret);
+    return new TextDecoder("utf-8", { fatal: true }).decode(secret);
   } catch {
     throw new ParaduxError("input", "the shards do not combine to a passphrase (not utf-8)");
   }
-  return { passphrase, signed: checked.signed };
 }
 
 /** Recovers files from inputs (frames in any order; duplicates ignored; conflicts rejected). */
@@ -221,29 +211,49 @@ export async function recoverBackup(opts: RecoverOptions): Promise<RecoveredBack
       );
     }
   }
-  const auth = checkAuth(
-    frames.filter((f) => f.frame.type === "auth"),
-    docId,
-    docHash,
-    rescue,
-    warnings,
-  );
-  const fromShards = passphraseFromShards(
+  const soft: Soft = (kind, message) => {
+    if (!rescue) {
+      throw new ParaduxError(kind, message, {
+        hint: "use rescue mode to recover without authentication",
+      });
+    }
+    warnings.push(`${message}; continuing unauthenticated (rescue mode)`);
+    return null;
+  };
+  // 3-5: decode, structure, binding and consistency of every AUTH and KEY payload
+  const authParsed = parseAuth(frames.filter((f) => f.frame.type === "auth"), docId, docHash, soft);
+  const shardSet = parseShards(
     frames.filter((f) => f.frame.type === "key"),
     docId,
     docHash,
-    auth,
     rescue,
-    warnings,
   );
+  // 6: signatures
+  const auth: AuthOutcome = { verified: false, pub: authParsed?.payload.pub ?? null };
+  if (authParsed) {
+    if (verifyAuthPayload(authParsed.payload)) auth.verified = true;
+    else soft("auth", `${authParsed.where}: auth signature is invalid`);
+  }
+  let shardsSigned = true;
+  let fromShards: string | null = null;
+  if (shardSet) {
+    warnings.push(...shardSet.warnings);
+    const sig = checkShardSignatures(shardSet.distinct, {
+      ...(auth.verified && auth.pub ? { pub: auth.pub } : {}),
+      rescue,
+    });
+    warnings.push(...sig.warnings);
+    shardsSigned = sig.signed;
+    fromShards = passphraseOf(shardSet.distinct.map((d) => d.payload));
+  }
   let passphrase = opts.passphrase;
   if (passphrase === undefined) {
-    if (!fromShards) {
+    if (fromShards === null) {
       throw new ParaduxError("insufficient", "no passphrase and no passphrase shards", {
         hint: "give the passphrase or enough shard documents",
       });
     }
-    passphrase = fromShards.passphrase;
+    passphrase = fromShards;
   }
   const plaintext = await decryptWithPassphrase(
     ciphertext,
@@ -252,7 +262,7 @@ export async function recoverBackup(opts: RecoverOptions): Promise<RecoveredBack
   );
   const envelope = decodeEnvelope(plaintext);
   const files = await extractFiles(envelope);
-  const shardsSigned = fromShards === null || opts.passphrase !== undefined || fromShards.signed;
+  // 7: the trust label
   const authenticated = !rescue && auth.verified && shardsSigned;
   if (rescue) warnings.push("rescue mode: the result is not authenticated");
   return {

@@ -171,13 +171,26 @@ function sameFields(a: ShardPayload, b: ShardPayload): string | null {
   return null;
 }
 
-/** Checks a shard set per section 9 and returns the distinct shards; errors name inputs. */
-export function checkShardSet(list: SourcedShard[], opts: ShardCheckOptions = {}): CheckedShardSet {
+/** A shard set after binding and consistency checks, before signature checks. */
+export interface ConsistentShardSet {
+  /** Distinct shards by index (at least `threshold`), with their sources. */
+  distinct: SourcedShard[];
+  /** Notes (ignored duplicates). */
+  warnings: string[];
+}
+
+/**
+ * Binding and consistency checks of section 9 (hash, set id, version, type, threshold, share
+ * count, length, signer; duplicates; threshold), with no signature checked yet.
+ */
+export function checkShardConsistency(
+  list: SourcedShard[],
+  opts: ShardCheckOptions = {},
+): ConsistentShardSet {
   const warnings: string[] = [];
   const first = list[0];
   if (!first) throw new ParaduxError("insufficient", "no shards");
   const ref = first.payload;
-  // binding and consistency before signatures (validation order, section 18.1)
   for (const { payload: p, where } of list) {
     if (opts.hash && !bytesEqual(p.hash, opts.hash)) {
       throw new ParaduxError("input", `${where}: shard of another backup (document hash differs)`);
@@ -197,9 +210,6 @@ export function checkShardSet(list: SourcedShard[], opts: ShardCheckOptions = {}
     const diff = sameFields(p, ref);
     if (diff) {
       throw new ParaduxError("input", `${where}: shard ${diff} differs from ${first.where}`);
-    }
-    if (opts.pub && !bytesEqual(p.pub, opts.pub) && !opts.rescue) {
-      throw new ParaduxError("auth", `${where}: shard signed by another key`);
     }
     if (!bytesEqual(p.pub, ref.pub)) {
       throw new ParaduxError(
@@ -224,8 +234,31 @@ export function checkShardSet(list: SourcedShard[], opts: ShardCheckOptions = {}
       );
     }
   }
+  const distinct = [...byIndex.values()];
+  if (distinct.length < ref.threshold) {
+    throw new ParaduxError(
+      "insufficient",
+      `need ${ref.threshold} shards, have ${distinct.length}`,
+      { hint: "find more shards of the same set" },
+    );
+  }
+  return { distinct, warnings };
+}
+
+/** Signature policy of section 9: the expected signer and every signature (rescue: warnings). */
+export function checkShardSignatures(
+  distinct: SourcedShard[],
+  opts: ShardCheckOptions = {},
+): { signed: boolean; warnings: string[] } {
+  const warnings: string[] = [];
   let signed = true;
-  for (const s of byIndex.values()) {
+  for (const s of distinct) {
+    if (opts.pub && !bytesEqual(s.payload.pub, opts.pub)) {
+      if (!opts.rescue) throw new ParaduxError("auth", `${s.where}: shard signed by another key`);
+      signed = false;
+      warnings.push(`${s.where}: shard signed by another key; used anyway (rescue mode)`);
+      continue;
+    }
     if (verifyShardPayload(s.payload)) continue;
     if (!opts.rescue) {
       throw new ParaduxError("auth", `${s.where}: shard signature is invalid (forged or damaged)`);
@@ -233,15 +266,18 @@ export function checkShardSet(list: SourcedShard[], opts: ShardCheckOptions = {}
     signed = false;
     warnings.push(`${s.where}: shard signature is invalid; used anyway (rescue mode)`);
   }
-  const shards = [...byIndex.values()].map((s) => s.payload);
-  if (shards.length < ref.threshold) {
-    throw new ParaduxError(
-      "insufficient",
-      `need ${ref.threshold} shards, have ${shards.length}`,
-      { hint: "find more shards of the same set" },
-    );
-  }
-  return { shards, signed, warnings };
+  return { signed, warnings };
+}
+
+/** Checks a shard set per section 9 (consistency, then signatures); errors name inputs. */
+export function checkShardSet(list: SourcedShard[], opts: ShardCheckOptions = {}): CheckedShardSet {
+  const c = checkShardConsistency(list, opts);
+  const s = checkShardSignatures(c.distinct, opts);
+  return {
+    shards: c.distinct.map((d) => d.payload),
+    signed: s.signed,
+    warnings: [...c.warnings, ...s.warnings],
+  };
 }
 
 function asShares(shards: ShardPayload[]): Share[] {

@@ -1,11 +1,91 @@
 /**
  * The interface every data-transfer protocol implements. One protocol per file in protocols/,
  * exporting `protocol`; `deno task codegen` lists them in `registry.gen.ts`, and a location URL's
- * scheme picks the protocol. Registries reject duplicate schemes.
+ * scheme picks the protocol. Registries reject duplicate schemes. Every protocol passes the shared
+ * conformance suite in tests/integration/protocols/ against a real server on loopback.
+ *
+ * Roles of a location:
+ * - a dataset *source*: `pull` mirrors it into the local copy (deletions included);
+ * - a dataset *destination*: `push` adds a snapshot (a deletion at the source never destroys an
+ *   older snapshot), `snapshots` reports what it holds, `restore` brings one back;
+ * - a *metadata location*: `upload`/`download` of single files (the vault export), replacing
+ *   the old copy atomically where the protocol allows.
+ * - protocols that store plain files also implement `putDir`/`getDir`/`removeDir`/`listDirs`,
+ *   which encrypted destinations (`encrypt: true`, protocols/_archive.ts) use to store sealed
+ *   snapshot archives.
+ *
+ * Protocols never print: they report through `ctx.progress` and return values or throw
+ * ParaduxError (`tool-failed` for a failing transfer, `not-found` for a missing snapshot or file,
+ * `input` for a bad URL or credentials). Secrets (passwords, keys) go to the tools through files
+ * in `ctx.privateDir` or stdin, never argv or the environment of a logged command.
  * @module
  */
 
-/** A protocol's declaration (the protocols issue extends this with transfer operations). */
+/** A location as written in the vault: URL plus protocol-specific credentials. */
+export interface Location {
+  /** Location URL; its scheme picks the protocol (e.g. `file:///mnt/usb/home`). */
+  url: string;
+  /** Protocol-specific credentials (see {@link ProtocolSpec.credentials}). */
+  credentials?: Record<string, string>;
+}
+
+/** One credential key a protocol understands. */
+export interface CredentialSpec {
+  /** Key in the `credentials` object, e.g. `password`, `sshKey`. */
+  name: string;
+  /** Whether a location without it is invalid. */
+  required: boolean;
+  /** Whether it is a secret (masked in status output, kept out of job files it is not needed in). */
+  secret: boolean;
+  /** One line for the docs and validation messages. */
+  description: string;
+}
+
+/** Progress of a long transfer, for a progress line on a TTY. */
+export interface Progress {
+  /** Bytes moved so far. */
+  bytes: number;
+  /** Total bytes when known. */
+  totalBytes?: number;
+  /** Current file or step, when known. */
+  current?: string;
+}
+
+/** What every operation gets. */
+export interface TransferContext {
+  /** A private 0700 directory for secret files and staging (removed by the caller). */
+  privateDir: string;
+  /** The time of this run (snapshot ids derive from it). */
+  now: Date;
+  /** Called now and then during long transfers. */
+  progress?: (p: Progress) => void;
+  /** Aborts the transfer (Ctrl-C); the protocol kills its child processes. */
+  signal?: AbortSignal;
+}
+
+/** What a transfer moved. */
+export interface TransferStats {
+  /** Bytes transferred (or stored) by this run, as far as the tool reports it. */
+  bytes: number;
+  /** Files in the transferred tree, as far as known. */
+  files: number;
+}
+
+/** One snapshot held at a destination. */
+export interface Snapshot {
+  /** Protocol-specific id (a dated directory name, a restic snapshot id...). */
+  id: string;
+  /** ISO 8601 time the snapshot was made. */
+  time: string;
+}
+
+/** Options of `push`. */
+export interface PushOptions {
+  /** How many snapshots to keep (older ones are removed after a successful push). */
+  keep?: number;
+}
+
+/** The declaration plus the operations of a protocol. */
 export interface ProtocolSpec {
   /** Short name, e.g. `file`, `rsync+ssh`. */
   readonly name: string;
@@ -13,4 +93,53 @@ export interface ProtocolSpec {
   readonly schemes: readonly string[];
   /** One line for `--help` and docs. */
   readonly summary: string;
+  /** The credential keys it understands. */
+  readonly credentials: readonly CredentialSpec[];
+  /** Whether a location of this protocol can be a dataset source. */
+  readonly canBeSource: boolean;
+  /**
+   * Whether it stores plain files (so `encrypt: true` applies and the dir operations exist);
+   * false for protocols with their own encryption (restic).
+   */
+  readonly storesPlainFiles: boolean;
+
+  /** Checks a location without contacting it: problems as messages (empty = valid). */
+  validate(location: Location): string[];
+  /** Mirrors a source location into `dir` (creating it; files gone at the source are deleted). */
+  pull(location: Location, dir: string, ctx: TransferContext): Promise<TransferStats>;
+  /** Stores `dir` as a new snapshot at the destination. */
+  push(
+    dir: string,
+    location: Location,
+    ctx: TransferContext,
+    options?: PushOptions,
+  ): Promise<TransferStats & { snapshot: Snapshot }>;
+  /** The snapshots a destination holds, oldest first (throws `tool-failed` when unreachable). */
+  snapshots(location: Location, ctx: TransferContext): Promise<Snapshot[]>;
+  /** Restores a snapshot (default: the newest) into the empty directory `dir`. */
+  restore(
+    location: Location,
+    dir: string,
+    ctx: TransferContext,
+    snapshotId?: string,
+  ): Promise<TransferStats>;
+  /** Uploads one local file as `name` at the location, replacing an old copy atomically if possible. */
+  upload(location: Location, file: string, name: string, ctx: TransferContext): Promise<void>;
+  /** Downloads the file `name` from the location to the local path `file`. */
+  download(location: Location, name: string, file: string, ctx: TransferContext): Promise<void>;
+
+  /** Copies the local directory `dir` to `name` under the location (plain-file protocols). */
+  putDir?(dir: string, location: Location, name: string, ctx: TransferContext): Promise<void>;
+  /** Copies the directory `name` under the location into the local directory `dir`. */
+  getDir?(location: Location, name: string, dir: string, ctx: TransferContext): Promise<void>;
+  /** The directory names directly under the location. */
+  listDirs?(location: Location, ctx: TransferContext): Promise<string[]>;
+  /** Removes the directory `name` under the location. */
+  removeDir?(location: Location, name: string, ctx: TransferContext): Promise<void>;
+}
+
+/** The scheme of a location URL (`rsync+ssh` for `rsync+ssh://host/path`), lowercased. */
+export function schemeOf(url: string): string {
+  const m = /^([a-z][a-z0-9+.-]*):/i.exec(url);
+  return m?.[1]?.toLowerCase() ?? "";
 }

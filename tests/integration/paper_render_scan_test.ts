@@ -9,7 +9,8 @@ import { isUserError } from "../../errors.ts";
 import { type Layout, presetLayout, withEcc } from "../../paper/layout.ts";
 import { renderQrDocument, renderTextDocument } from "../../paper/pdf.ts";
 import { ECC_LEVELS } from "../../paper/qr.ts";
-import { scanFile } from "../../paper/scan.ts";
+import { loadZxing, scanFile, scanFileReport } from "../../paper/scan.ts";
+import { readBarcodes } from "zxing-wasm/reader";
 
 const fixtures = new URL("../fixtures/ethernity-pdf/", import.meta.url).pathname;
 
@@ -141,6 +142,31 @@ Deno.test("PNG and JPEG scans of a rendered page decode too", async () => {
     for (const image of ["png.png", "jpg.jpg"]) {
       assert.deepEqual(await scanFile(join(dir, image)), payloads, image);
     }
+  });
+});
+
+Deno.test("codes seen but not decoded at a coarse dpi make scanFile read the page again sharper", async () => {
+  await withTemp(async (dir) => {
+    const rand = prng(31);
+    const payloads = Array.from(
+      { length: 6 },
+      () => Uint8Array.from({ length: 300 }, () => Math.floor(rand() * 256)),
+    );
+    const pdf = join(dir, "coarse.pdf");
+    await Deno.writeFile(pdf, await renderQrDocument({ title: "x", payloads }));
+    // Precondition: at 72 dpi (1.4 px per 0.5 mm module) some codes fail on the first pass.
+    await run("pdftoppm", ["-r", "72", "-png", "-gray", "-singlefile", pdf, join(dir, "p72")]);
+    await loadZxing();
+    const first = await readBarcodes(await Deno.readFile(join(dir, "p72.png")), {
+      formats: ["QRCode"],
+      returnErrors: true,
+      maxNumberOfSymbols: 255,
+    });
+    assert.ok(first.some((r) => !r.isValid), "expected undecodable codes at 72 dpi");
+    const report = await scanFileReport(pdf, { dpi: 72 });
+    assert.deepEqual(report.payloads, payloads);
+    assert.equal(report.pages.length, 1);
+    assert.equal(report.pages[0]!.unreadable, 0);
   });
 });
 
