@@ -130,6 +130,18 @@ export interface IssuedShare {
   issuedAt: string;
 }
 
+/** One generation of the vault's age X25519 data key. */
+export interface DataKeyEntry {
+  /** 1 for the key made at `init`, one more at every `change-secrets --data-key`. */
+  generation: number;
+  /** The secret identity (`AGE-SECRET-KEY-1...`). */
+  identity: string;
+  /** Its recipient (`age1...`). */
+  recipient: string;
+  /** ISO 8601 time the key was made. */
+  createdAt: string;
+}
+
 /** What only Paradux writes: keys and the share bookkeeping. */
 export interface SecretsDoc {
   /** Document format version. */
@@ -152,6 +164,12 @@ export interface SecretsDoc {
   ageIdentity: string;
   /** Its recipient (`age1...`). */
   ageRecipient: string;
+  /** Generation of `ageIdentity` (absent: 1); see vault/data_keys.ts. */
+  dataKeyGeneration?: number;
+  /** When `ageIdentity` was made (absent: `createdAt`). */
+  dataKeyCreatedAt?: string;
+  /** Older data keys, kept so copies encrypted to them stay restorable (absent: none). */
+  retiredDataKeys?: DataKeyEntry[];
   /** The recovery card's bytes (base64), made by the recovery-card feature; null until then. */
   recoveryCard: string | null;
 }

@@ -56,6 +56,11 @@ const isoTime = str({
   test: (s) => Number.isNaN(Date.parse(s)) ? "must be an ISO 8601 time" : undefined,
 });
 
+const ageIdentity = str({
+  pattern: { re: /^AGE-SECRET-KEY-1[0-9A-Z]{58}$/, what: "an age identity" },
+});
+const ageRecipient = str({ pattern: { re: /^age1[0-9a-z]{58}$/, what: "an age recipient" } });
+
 /** The validator of each document. */
 export const SCHEMAS: Readonly<Record<DocumentName, Validator>> = {
   user: obj({ name: { check: text }, ...contact }),
@@ -138,11 +143,21 @@ export const SCHEMAS: Readonly<Record<DocumentName, Validator>> = {
         { max: 255 },
       ),
     },
-    ageIdentity: {
-      check: str({ pattern: { re: /^AGE-SECRET-KEY-1[0-9A-Z]{58}$/, what: "an age identity" } }),
-    },
-    ageRecipient: {
-      check: str({ pattern: { re: /^age1[0-9a-z]{58}$/, what: "an age recipient" } }),
+    ageIdentity: { check: ageIdentity },
+    ageRecipient: { check: ageRecipient },
+    dataKeyGeneration: { check: int(1, 1000000), optional: true },
+    dataKeyCreatedAt: { check: isoTime, optional: true },
+    retiredDataKeys: {
+      check: arr(
+        obj({
+          generation: { check: int(1, 1000000) },
+          identity: { check: ageIdentity },
+          recipient: { check: ageRecipient },
+          createdAt: { check: isoTime },
+        }),
+        { max: 10000 },
+      ),
+      optional: true,
     },
     recoveryCard: { check: nullable(str({ max: 1 << 20 })) },
   }),
