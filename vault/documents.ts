@@ -128,6 +128,20 @@ export interface IssuedShare {
   index: number;
   /** ISO 8601 time of issue. */
   issuedAt: string;
+  /** ISO 8601 time its steward package was last exported (absent: never). */
+  exportedAt?: string;
+}
+
+/** The current share set: what lets a steward added later get an index of the same polynomial. */
+export interface ShareSetInfo {
+  /** The Ethernity v1 `set_id` (hex, 16 bytes). */
+  setId: string;
+  /** Seed the polynomial's random coefficients are derived from (hex, 32 bytes); secret. */
+  polynomialSeed: string;
+  /** `share_count`: the set's capacity (valid indices 1..shareCount). */
+  shareCount: number;
+  /** ISO 8601 time the set was made. */
+  createdAt: string;
 }
 
 /** One generation of the vault's age X25519 data key. */
@@ -172,6 +186,12 @@ export interface SecretsDoc {
   retiredDataKeys?: DataKeyEntry[];
   /** The recovery card's bytes (base64), made by the recovery-card feature; null until then. */
   recoveryCard: string | null;
+  /** When the recovery card (and its recovery secret) was made (see vault/recovery_card.ts). */
+  recoveryCardIssuedAt?: string;
+  /** The current share set (absent until the first share is issued; see vault/shares.ts). */
+  shareSet?: ShareSetInfo;
+  /** Shares of earlier recovery secrets, kept to show stewards whose package is stale. */
+  retiredShares?: IssuedShare[];
 }
 
 /** All documents of one vault. */

@@ -61,6 +61,13 @@ const ageIdentity = str({
 });
 const ageRecipient = str({ pattern: { re: /^age1[0-9a-z]{58}$/, what: "an age recipient" } });
 
+const issuedShare = obj({
+  stewardId: { check: slug },
+  index: { check: int(1, 255) },
+  issuedAt: { check: isoTime },
+  exportedAt: { check: isoTime, optional: true },
+});
+
 /** The validator of each document. */
 export const SCHEMAS: Readonly<Record<DocumentName, Validator>> = {
   user: obj({ name: { check: text }, ...contact }),
@@ -133,16 +140,7 @@ export const SCHEMAS: Readonly<Record<DocumentName, Validator>> = {
     signingKeySeed: { check: hex(32) },
     signingPublicKey: { check: hex(32) },
     threshold: { check: int(2, 255) },
-    issuedShares: {
-      check: arr(
-        obj({
-          stewardId: { check: slug },
-          index: { check: int(1, 255) },
-          issuedAt: { check: isoTime },
-        }),
-        { max: 255 },
-      ),
-    },
+    issuedShares: { check: arr(issuedShare, { max: 255 }) },
     ageIdentity: { check: ageIdentity },
     ageRecipient: { check: ageRecipient },
     dataKeyGeneration: { check: int(1, 1000000), optional: true },
@@ -160,6 +158,17 @@ export const SCHEMAS: Readonly<Record<DocumentName, Validator>> = {
       optional: true,
     },
     recoveryCard: { check: nullable(str({ max: 1 << 20 })) },
+    recoveryCardIssuedAt: { check: isoTime, optional: true },
+    shareSet: {
+      check: obj({
+        setId: { check: hex(16) },
+        polynomialSeed: { check: hex(32) },
+        shareCount: { check: int(1, 255) },
+        createdAt: { check: isoTime },
+      }),
+      optional: true,
+    },
+    retiredShares: { check: arr(issuedShare, { max: 100000 }), optional: true },
   }),
 };
 
