@@ -95,6 +95,7 @@ function partWriter(
   dir: string,
   partSize: number,
   parts: ArchivePart[],
+  onPart?: (part: ArchivePart, path: string) => Promise<void>,
 ): WritableStream<Uint8Array> {
   let file: Deno.FsFile | undefined;
   let hash = createHash("sha256");
@@ -108,6 +109,7 @@ function partWriter(
     if (last !== undefined) {
       last.bytes = size;
       last.sha256 = hash.digest("hex");
+      if (onPart !== undefined) await onPart(last, join(dir, last.name));
     }
   };
   const open = async () => {
@@ -157,6 +159,11 @@ export interface WriteArchiveOptions {
   partSize?: number;
   /** The snapshot's time (default now). */
   now?: Date;
+  /**
+   * Called once a part is complete on disk (before the next one starts); it may upload and then
+   * remove the file, which bounds the local disk use to one part.
+   */
+  onPart?: (part: ArchivePart, path: string) => Promise<void>;
 }
 
 /** Writes one encrypted snapshot (parts + manifest.json) and returns its manifest. */
@@ -172,7 +179,7 @@ export async function writeArchive(options: WriteArchiveOptions): Promise<Archiv
   try {
     const gz = tar.stdout.pipeThrough(byteTransform(new CompressionStream("gzip")));
     const encrypted = await encryptStream(options.recipients, gz);
-    await encrypted.pipeTo(partWriter(options.snapshotDir, partSize, parts));
+    await encrypted.pipeTo(partWriter(options.snapshotDir, partSize, parts, options.onPart));
     await tar.finished();
   } catch (e) {
     tar.kill();
