@@ -271,9 +271,14 @@ export function expandShards(
   shardInputs: RecoveryInput[],
   signingSeed: Uint8Array,
   count: number,
-  opts: { exclude?: number[]; indices?: number[]; layout?: FallbackLayout } = {},
+  opts: {
+    exclude?: number[];
+    indices?: number[];
+    layout?: FallbackLayout;
+    labels?: readonly string[];
+  } = {},
 ): ExpandedShards {
-  const frames = framesOfInputs(shardInputs);
+  const frames = framesOfInputs(shardInputs, opts.labels);
   const list: SourcedShard[] = frames.map((f) => {
     if (f.frame.type !== "key") throw new ParaduxError("input", `${f.where}: not a shard frame`);
     return sourcedShard(f.frame.data, f.where);

@@ -41,8 +41,8 @@ function withInput<T>(where: string, f: () => T): T {
   }
 }
 
-function fromText(text: string, input: number): SourcedFrame[] {
-  const where = `input ${input}`;
+function fromText(text: string, input: number, label?: string): SourcedFrame[] {
+  const where = label ?? `input ${input}`;
   if (!hasMarkers(text)) {
     const lines = splitLines(text).map((l) => l.trim()).filter((l) => l !== "");
     if (lines.length === 0) throw new ParaduxError("input", `${where}: empty`);
@@ -80,10 +80,13 @@ function fromText(text: string, input: number): SourcedFrame[] {
     }));
 }
 
-/** Turns one input into frames; errors name the input (1-based `input`). */
-export function framesOfInput(value: RecoveryInput, input: number): SourcedFrame[] {
-  const where = `input ${input}`;
-  if (typeof value === "string") return fromText(value, input);
+/**
+ * Turns one input into frames; errors name the input: `label` (a file name, "code 3 of
+ * scan.pdf") when given, else "input N" (1-based `input`).
+ */
+export function framesOfInput(value: RecoveryInput, input: number, label?: string): SourcedFrame[] {
+  const where = label ?? `input ${input}`;
+  if (typeof value === "string") return fromText(value, input, label);
   try {
     return [{ frame: decodeFrame(value), bytes: value, input, where }];
   } catch (e) {
@@ -97,13 +100,16 @@ export function framesOfInput(value: RecoveryInput, input: number): SourcedFrame
     if (value[0] === 0x41 && value[1] === 0x50) {
       throw new ParaduxError("input", `${where}: ${e.message}`);
     }
-    return fromText(text, input);
+    return fromText(text, input, label);
   }
 }
 
-/** Turns all inputs into frames, in input order. */
-export function framesOfInputs(values: readonly RecoveryInput[]): SourcedFrame[] {
-  return values.flatMap((v, i) => framesOfInput(v, i + 1));
+/** Turns all inputs into frames, in input order; `labels[i]` names input i in messages. */
+export function framesOfInputs(
+  values: readonly RecoveryInput[],
+  labels?: readonly string[],
+): SourcedFrame[] {
+  return values.flatMap((v, i) => framesOfInput(v, i + 1, labels?.[i]));
 }
 
 /** A warning line for a typo repair. */

@@ -25,6 +25,8 @@ import {
 export interface RecoverOptions {
   /** Frames, QR payload text and fallback text, in any order. */
   inputs: RecoveryInput[];
+  /** Names of the inputs for messages (a file name, "code 3 of scan.pdf"); default "input N". */
+  labels?: readonly string[];
   /** The passphrase; when absent, passphrase shards among the inputs must supply it. */
   passphrase?: string;
   /** Relax signature checks (the result is labelled unauthenticated). */
@@ -195,7 +197,7 @@ function passphraseOf(shards: ShardPayload[]): string {
 export async function recoverBackup(opts: RecoverOptions): Promise<RecoveredBackup> {
   const rescue = opts.rescue ?? false;
   const warnings: string[] = [];
-  const frames = framesOfInputs(opts.inputs);
+  const frames = framesOfInputs(opts.inputs, opts.labels);
   for (const f of frames) {
     const w = repairWarning(f);
     if (w) warnings.push(w);
