@@ -1,0 +1,96 @@
+/**
+ * `paradux change-secrets`: rotate the vault's secrets.
+ * - `--data-key`: a new age X25519 data key generation; archives made from now on are encrypted
+ *   to it, the old identities stay in the vault so older encrypted copies remain restorable.
+ *   Job files get the new recipient through the after-change hooks.
+ * - `--recovery`: a new recovery secret (stewards feature; see {@link rotateRecovery}).
+ * @module
+ */
+import { ParaduxError } from "../errors.ts";
+import { rotateDataKey } from "../vault/data_keys.ts";
+import type { Documents } from "../vault/documents.ts";
+import { type OpenedVault, saveVault, withVaultLock } from "../vault/vault.ts";
+import { defineCommand, type Deps } from "./_command.ts";
+import { openHomeVault, PASSPHRASE_OPTION, type PassphraseOptions } from "./_vault.ts";
+
+/** Options of `change-secrets`. */
+export interface ChangeSecretsOptions extends PassphraseOptions {
+  /** `--data-key`. */
+  dataKey?: boolean;
+  /** `--recovery`. */
+  recovery?: boolean;
+}
+
+/** What one rotation changed: new documents plus lines to report. */
+export interface Rotation {
+  /** The documents after the rotation. */
+  docs: Documents;
+  /** One line per change, for the output. */
+  report: string[];
+}
+
+/** `--data-key`: a new data key generation; the old one is kept for restoring. */
+export async function rotateDataKeyDocs(docs: Documents, now = new Date()): Promise<Rotation> {
+  const { secrets, key } = await rotateDataKey(docs.secrets, now);
+  return {
+    docs: { ...docs, secrets },
+    report: [
+      `new data key: generation ${key.generation}, recipient ${key.recipient}`,
+      `older generations are kept, so copies encrypted to them stay restorable`,
+    ],
+  };
+}
+
+/** `--recovery`: a new recovery secret (filled in by the stewards feature). */
+export function rotateRecovery(
+  _vault: OpenedVault,
+  _docs: Documents,
+  _deps: Deps,
+): Promise<Rotation> {
+  return Promise.reject(
+    new ParaduxError("usage", "change-secrets --recovery is not available yet", {
+      hint: "this version can rotate the data key only (--data-key)",
+    }),
+  );
+}
+
+/** The `change-secrets` command. */
+export const command = defineCommand<ChangeSecretsOptions>({
+  name: "change-secrets",
+  summary: "rotate the data key (--data-key) or the recovery secret (--recovery)",
+  description: "--data-key makes a new age data key generation: later encrypted copies use it, " +
+    "older copies stay restorable because the old keys are kept in the vault. --recovery makes " +
+    "a new recovery secret, recovery card and share set.",
+  options: [
+    PASSPHRASE_OPTION,
+    { flags: "--data-key", description: "make a new data key generation" },
+    { flags: "--recovery", description: "make a new recovery secret and share set" },
+  ],
+  async run(options, deps) {
+    if (options.dataKey !== true && options.recovery !== true) {
+      throw new ParaduxError("usage", "say what to change: --data-key and/or --recovery", {
+        hint: "paradux change-secrets --data-key",
+      });
+    }
+    const report = await withVaultLock(deps.globals.home, async () => {
+      const vault = await openHomeVault(options, deps);
+      let docs = vault.docs;
+      const lines: string[] = [];
+      if (options.dataKey === true) {
+        const r = await rotateDataKeyDocs(docs);
+        docs = r.docs;
+        lines.push(...r.report);
+      }
+      if (options.recovery === true) {
+        const r = await rotateRecovery(vault, docs, deps);
+        docs = r.docs;
+        lines.push(...r.report);
+      }
+      deps.io.progress("saving the vault...");
+      await saveVault(vault, docs);
+      deps.io.progress("", true);
+      return lines;
+    });
+    deps.io.out(report.join("\n"));
+  },
+});
