@@ -1,0 +1,299 @@
+/**
+ * Dated, hard-linked rsync snapshots over any "store" (a local directory or a directory on an
+ * ssh host): the shared engine of the `file` and `rsync+ssh` protocols.
+ *
+ * Layout under the location's root directory:
+ * - `<id>/`: one snapshot, `id` = {@link snapshotId} of the run's time (UTC
+ *   `YYYYMMDDTHHMMSSZ`), with `-2`, `-3`... appended when that second is taken. Made by rsync
+ *   `--link-dest=../<previous id>` so unchanged files are hard links to the previous snapshot.
+ * - `.<id>.partial/`: a snapshot being written; renamed to `<id>` only when rsync succeeded, so
+ *   an interrupted push never looks like a snapshot (stale ones are removed by the next push).
+ * - plain files (`upload`) and other directories (`putDir`, names not starting with `.`).
+ * @module
+ */
+import { resolve } from "node:path";
+import { ParaduxError } from "../errors.ts";
+import { isMissingSource, rsyncArgs, RsyncFailure, runRsync, TREE_FLAGS } from "../system/rsync.ts";
+import type {
+  Location,
+  ProtocolSpec,
+  PushOptions,
+  Snapshot,
+  TransferContext,
+  TransferStats,
+} from "./_protocol.ts";
+import { snapshotId } from "./_archive.ts";
+
+/** One entry directly under a store's root. */
+export interface StoreEntry {
+  /** File name. */
+  name: string;
+  /** True for a directory (not a symlink to one). */
+  dir: boolean;
+}
+
+/** The primitive operations the snapshot engine needs from a place. */
+export interface Store {
+  /** The location for messages. */
+  readonly where: string;
+  /** The remote shell for rsync, when the store is remote. */
+  readonly remoteShell?: readonly string[];
+  /** The rsync argument naming `name` under the root (`""` = the root itself). */
+  rsyncPath(name: string): string;
+  /** Entries directly under the root; null when the root does not exist yet. */
+  list(): Promise<StoreEntry[] | null>;
+  /** Creates the root if missing (its parent must exist). */
+  ensureRoot(): Promise<void>;
+  /** Renames `from` to `to` under the root (`to` must not exist). */
+  rename(from: string, to: string): Promise<void>;
+  /** Removes `name` under the root recursively; nothing happens when it is missing. */
+  remove(name: string): Promise<void>;
+  /** Copies a local file to `name` under the root, replacing the old one atomically. */
+  upload(file: string, name: string, ctx: TransferContext): Promise<void>;
+  /** Copies `name` under the root to the local path `file` atomically; `not-found` if missing. */
+  download(name: string, file: string, ctx: TransferContext): Promise<void>;
+  /** Releases what opening the store made (key files). */
+  close(): Promise<void>;
+}
+
+/** Opens the store of a location for one operation. */
+export type OpenStore = (location: Location, ctx: TransferContext) => Promise<Store>;
+
+const SNAPSHOT_ID = /^(\d{8}T\d{6}Z)(?:-(\d+))?$/;
+const PARTIAL = /^\.(.+)\.partial$/;
+
+/** True for a snapshot directory name. */
+export function isSnapshotId(name: string): boolean {
+  return SNAPSHOT_ID.test(name);
+}
+
+/** Orders snapshot ids by time, then by their same-second counter. */
+export function compareSnapshotIds(a: string, b: string): number {
+  const [, ta = "", na = "1"] = SNAPSHOT_ID.exec(a) ?? [];
+  const [, tb = "", nb = "1"] = SNAPSHOT_ID.exec(b) ?? [];
+  return ta < tb ? -1 : ta > tb ? 1 : Number(na) - Number(nb);
+}
+
+/** The ISO time of a snapshot id (`20261124T094500Z-2` -> `2026-11-24T09:45:00Z`). */
+export function snapshotTime(id: string): string {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/.exec(id);
+  if (m === null) throw new ParaduxError("input", `${id} is not a snapshot id`);
+  return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z`;
+}
+
+/** A free snapshot id for `now` given the names already present. */
+export function nextSnapshotId(now: Date, taken: ReadonlySet<string>): string {
+  const base = snapshotId(now);
+  let id = base;
+  for (let n = 2; taken.has(id) || taken.has(`.${id}.partial`); n++) id = `${base}-${n}`;
+  return id;
+}
+
+/** Which snapshots `keep` drops (oldest first), given ids sorted oldest first. */
+export function snapshotsToPrune(sortedIds: readonly string[], keep?: number): string[] {
+  if (keep === undefined || keep < 1 || sortedIds.length <= keep) return [];
+  return sortedIds.slice(0, sortedIds.length - keep);
+}
+
+/**
+ * Checks a file or directory name given to upload/download/putDir: one path component, not
+ * hidden (names starting with `.` are the engine's own).
+ */
+export function checkName(name: string): void {
+  if (
+    name === "" || name === "." || name === ".." || name.includes("/") || name.includes("\0") ||
+    name.startsWith(".")
+  ) {
+    throw new ParaduxError("input", `${JSON.stringify(name)} is not a valid file name here`, {
+      hint: "use one path component that does not start with a dot",
+    });
+  }
+}
+
+function sortedSnapshots(entries: readonly StoreEntry[]): string[] {
+  return entries.filter((e) => e.dir && isSnapshotId(e.name)).map((e) => e.name)
+    .sort(compareSnapshotIds);
+}
+
+async function withStore<T>(
+  open: OpenStore,
+  location: Location,
+  ctx: TransferContext,
+  fn: (store: Store) => Promise<T>,
+): Promise<T> {
+  const store = await open(location, ctx);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function rsync(
+  store: Store,
+  src: string,
+  dest: string,
+  ctx: TransferContext,
+  extra: { mirror?: boolean; linkDest?: string } = {},
+): Promise<TransferStats> {
+  const args = rsyncArgs(src, dest, {
+    ...extra,
+    ...(store.remoteShell === undefined ? {} : { remoteShell: store.remoteShell }),
+  });
+  const stats = await runRsync(args, ctx.signal === undefined ? {} : { signal: ctx.signal });
+  ctx.progress?.({ bytes: stats.bytes, totalBytes: stats.totalBytes });
+  return { bytes: stats.bytes, files: stats.files };
+}
+
+/** rsync from the store, turning a missing source into `not-found`. */
+async function rsyncFrom(
+  store: Store,
+  name: string,
+  dir: string,
+  ctx: TransferContext,
+  mirror: boolean,
+): Promise<TransferStats> {
+  await Deno.mkdir(dir, { recursive: true });
+  try {
+    return await rsync(store, `${store.rsyncPath(name)}/`, `${resolve(dir)}/`, ctx, { mirror });
+  } catch (e) {
+    if (e instanceof RsyncFailure && isMissingSource(new TextDecoder().decode(e.result.stderr))) {
+      throw new ParaduxError("not-found", `${name === "" ? store.where : name} does not exist`, {
+        hint: `check the location ${store.where}`,
+      });
+    }
+    throw e;
+  }
+}
+
+/** Removes partial snapshots or directories left by interrupted runs. */
+async function removeStalePartials(store: Store, entries: readonly StoreEntry[]): Promise<void> {
+  for (const e of entries) if (PARTIAL.test(e.name)) await store.remove(e.name);
+}
+
+/** The operations of an rsync-snapshot protocol over the stores `open` gives. */
+export function snapshotOperations(open: OpenStore): Pick<
+  ProtocolSpec,
+  | "pull"
+  | "push"
+  | "snapshots"
+  | "restore"
+  | "upload"
+  | "download"
+  | "putDir"
+  | "getDir"
+  | "listDirs"
+  | "removeDir"
+> {
+  const snapshots = (location: Location, ctx: TransferContext): Promise<Snapshot[]> =>
+    withStore(open, location, ctx, async (store) => {
+      const ids = sortedSnapshots((await store.list()) ?? []);
+      return ids.map((id) => ({ id, time: snapshotTime(id) }));
+    });
+
+  return {
+    pull: (location, dir, ctx) =>
+      withStore(open, location, ctx, (store) => rsyncFrom(store, "", dir, ctx, true)),
+
+    push: (dir, location, ctx, options: PushOptions = {}) =>
+      withStore(open, location, ctx, async (store) => {
+        await store.ensureRoot();
+        const entries = (await store.list()) ?? [];
+        await removeStalePartials(store, entries);
+        const existing = sortedSnapshots(entries);
+        const id = nextSnapshotId(ctx.now, new Set(entries.map((e) => e.name)));
+        const partial = `.${id}.partial`;
+        const previous = existing.at(-1);
+        const stats = await rsync(store, `${resolve(dir)}/`, `${store.rsyncPath(partial)}/`, ctx, {
+          mirror: true,
+          ...(previous === undefined ? {} : { linkDest: `../${previous}` }),
+        });
+        await store.rename(partial, id);
+        const all = [...existing, id].sort(compareSnapshotIds);
+        for (const old of snapshotsToPrune(all, options.keep)) {
+          if (old !== id) await store.remove(old);
+        }
+        return { ...stats, snapshot: { id, time: snapshotTime(id) } };
+      }),
+
+    snapshots,
+
+    restore: (location, dir, ctx, wanted) =>
+      withStore(open, location, ctx, async (store) => {
+        const ids = sortedSnapshots((await store.list()) ?? []);
+        const id = wanted ?? ids.at(-1);
+        if (id === undefined || !ids.includes(id)) {
+          throw new ParaduxError(
+            "not-found",
+            id === undefined
+              ? `${store.where} holds no snapshot`
+              : `${store.where} has no snapshot ${id}`,
+            { hint: "list the snapshots with status-datasets" },
+          );
+        }
+        return await rsyncFrom(store, id, dir, ctx, false);
+      }),
+
+    upload: (location, file, name, ctx) =>
+      withStore(open, location, ctx, async (store) => {
+        checkName(name);
+        await store.ensureRoot();
+        await store.upload(file, name, ctx);
+      }),
+
+    download: (location, name, file, ctx) =>
+      withStore(open, location, ctx, async (store) => {
+        checkName(name);
+        await store.download(name, file, ctx);
+      }),
+
+    putDir: (dir, location, name, ctx) =>
+      withStore(open, location, ctx, async (store) => {
+        checkName(name);
+        await store.ensureRoot();
+        const partial = `.${name}.partial`;
+        await rsync(store, `${resolve(dir)}/`, `${store.rsyncPath(partial)}/`, ctx, {
+          mirror: true,
+        });
+        const present = ((await store.list()) ?? []).some((e) => e.name === name);
+        if (present) {
+          const old = `.${name}.old`;
+          await store.remove(old);
+          await store.rename(name, old);
+          await store.rename(partial, name);
+          await store.remove(old);
+        } else {
+          await store.rename(partial, name);
+        }
+      }),
+
+    getDir: (location, name, dir, ctx) =>
+      withStore(open, location, ctx, async (store) => {
+        checkName(name);
+        const entry = ((await store.list()) ?? []).find((e) => e.name === name && e.dir);
+        if (entry === undefined) {
+          throw new ParaduxError("not-found", `${store.where} has no directory ${name}`);
+        }
+        await rsyncFrom(store, name, dir, ctx, false);
+      }),
+
+    listDirs: (location, ctx) =>
+      withStore(
+        open,
+        location,
+        ctx,
+        async (store) =>
+          ((await store.list()) ?? []).filter((e) => e.dir && !e.name.startsWith("."))
+            .map((e) => e.name).sort(),
+      ),
+
+    removeDir: (location, name, ctx) =>
+      withStore(open, location, ctx, async (store) => {
+        checkName(name);
+        await store.remove(name);
+      }),
+  };
+}
+
+/** The flags used for every tree copy, re-exported for docs and tests. */
+export const SNAPSHOT_RSYNC_FLAGS = TREE_FLAGS;

@@ -1,0 +1,133 @@
+/**
+ * rsync: pure argument builders, `--stats` parsing, and one runner.
+ *
+ * Every copy uses `-aHS --numeric-ids`: permissions, times, symlinks, devices, hard links,
+ * sparse files and empty directories survive, owners are kept by number. Mirrors add `--delete`,
+ * snapshots add `--link-dest` so unchanged files are hard links to the previous snapshot.
+ * A remote shell is given as an argument array and turned into rsync's `-e` string with quoting
+ * rsync understands; remote paths are protected by rsync itself (3.2.4+ escapes them for the
+ * remote shell by default).
+ * @module
+ */
+import { ParaduxError } from "../errors.ts";
+import { exec, type ExecResult, lastLine, stderrText, stdoutText } from "./exec.ts";
+
+/** Options for {@link rsyncArgs}. */
+export interface RsyncArgsOptions {
+  /** Delete files at the destination that are not at the source (`--delete`). */
+  mirror?: boolean;
+  /** Hard-link unchanged files to this directory (`--link-dest`; relative = to the destination). */
+  linkDest?: string;
+  /** The remote shell as an argument array (e.g. the output of `sshCommand`). */
+  remoteShell?: readonly string[];
+  /** Only the file's contents and times, no owner/group (for single metadata files). */
+  singleFile?: boolean;
+}
+
+/** The base flags every Paradux rsync run uses for trees. */
+export const TREE_FLAGS: readonly string[] = ["-aHS", "--numeric-ids"];
+
+/** Arguments for one rsync run from `src` to `dest` (pure). */
+export function rsyncArgs(src: string, dest: string, options: RsyncArgsOptions = {}): string[] {
+  const args = options.singleFile === true ? ["-t", "--chmod=F600"] : [...TREE_FLAGS];
+  args.push("--stats");
+  if (options.mirror === true) args.push("--delete");
+  if (options.linkDest !== undefined) args.push(`--link-dest=${options.linkDest}`);
+  if (options.remoteShell !== undefined) args.push("-e", remoteShellString(options.remoteShell));
+  args.push("--", src, dest);
+  return args;
+}
+
+/**
+ * Joins an argument array into rsync's `-e` string: rsync splits it on spaces and honours
+ * single and double quotes (no backslashes), so an argument with both quote kinds is refused.
+ */
+export function remoteShellString(argv: readonly string[]): string {
+  return argv.map((a) => {
+    if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(a)) return a;
+    if (!a.includes("'")) return `'${a}'`;
+    if (!a.includes('"')) return `"${a}"`;
+    throw new ParaduxError("input", `cannot pass ${JSON.stringify(a)} to rsync's remote shell`);
+  }).join(" ");
+}
+
+/** What `--stats` reported. */
+export interface RsyncStats {
+  /** Files (of every kind) in the transferred tree. */
+  files: number;
+  /** Bytes of file data transferred (unchanged, hard-linked files do not count). */
+  bytes: number;
+  /** Total size of the files in the tree. */
+  totalBytes: number;
+}
+
+function statNumber(text: string, label: string): number {
+  const m = new RegExp(`^${label}: ([\\d,.]+)`, "m").exec(text);
+  return m?.[1] === undefined ? 0 : Number(m[1].replace(/[,.]/g, ""));
+}
+
+/** Parses rsync's `--stats` block (numbers may have thousands separators). */
+export function parseStats(stdout: string): RsyncStats {
+  return {
+    files: statNumber(stdout, "Number of files"),
+    bytes: statNumber(stdout, "Total transferred file size"),
+    totalBytes: statNumber(stdout, "Total file size"),
+  };
+}
+
+/** True when rsync failed because the source path does not exist. */
+export function isMissingSource(stderr: string): boolean {
+  return /(change_dir|link_stat) .* failed: No such file or directory/.test(stderr);
+}
+
+/** The most telling line of a failed rsync's stderr (an ssh complaint beats rsync's summary). */
+export function failureDetail(stderr: string): string {
+  const lines = stderr.split("\n").map((l) => l.trim()).filter((l) => l !== "");
+  const telling = lines.find((l) =>
+    /^ssh:|Permission denied|Host key verification failed|REMOTE HOST IDENTIFICATION|No such file|Connection (refused|closed|timed out)|Could not resolve|No space left/
+      .test(l)
+  );
+  return telling ?? lastLine(stderr);
+}
+
+/** Options for {@link runRsync}. */
+export interface RunRsyncOptions {
+  /** Aborts the transfer (rsync gets SIGTERM). */
+  signal?: AbortSignal;
+  /** Extra environment. */
+  env?: Record<string, string>;
+}
+
+/** A failed rsync run, for callers that want to classify it. */
+export class RsyncFailure extends ParaduxError {
+  /** The run's result. */
+  readonly result: ExecResult;
+  constructor(result: ExecResult) {
+    const detail = failureDetail(stderrText(result));
+    super(
+      "tool-failed",
+      `rsync failed (exit ${result.code})${detail === "" ? "" : `: ${detail}`}`,
+      {
+        hint: "check that the location is reachable and writable",
+      },
+    );
+    this.result = result;
+  }
+}
+
+/** Runs rsync with `args` (from {@link rsyncArgs}) and returns its `--stats`. */
+export async function runRsync(
+  args: readonly string[],
+  options: RunRsyncOptions = {},
+): Promise<RsyncStats> {
+  const result = await exec("rsync", args, {
+    check: false,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.env === undefined ? {} : { env: options.env }),
+  });
+  if (options.signal?.aborted === true) {
+    throw new ParaduxError("interrupted", "the transfer was interrupted");
+  }
+  if (result.code !== 0) throw new RsyncFailure(result);
+  return parseStats(stdoutText(result));
+}
