@@ -40,6 +40,7 @@ import { withPrivateDir } from "../system/private_dir.ts";
 import { type Documents, initialDocuments } from "./documents.ts";
 import { runVaultHooks } from "./hooks.ts";
 import { decodePayload, encodePayload } from "./payload.ts";
+import { withRecoveryCard } from "./recovery_card.ts";
 import { newSecrets } from "./secrets.ts";
 
 /** Keyslot of the everyday passphrase. */
@@ -124,7 +125,8 @@ export async function ensureHome(home: string): Promise<void> {
 }
 
 /**
- * Creates a new vault in `home` protected by `passphrase`, with fresh secrets.
+ * Creates a new vault in `home` protected by `passphrase`, with fresh secrets and their
+ * recovery card.
  * @throws ParaduxError `exists` when a vault is already there.
  */
 export async function createVault(
@@ -137,7 +139,10 @@ export async function createVault(
   const lock = await acquireLock(lockPath(home));
   try {
     if (await exists(path)) throw alreadyExists(path);
-    const secrets = await newSecrets(options.threshold);
+    const secrets = await withRecoveryCard(
+      await newSecrets(options.threshold),
+      options.userName ?? "(no name given at init)",
+    );
     const docs = initialDocuments(secrets, options.userName);
     const volumeKey = crypto.getRandomValues(new Uint8Array(64));
     const tmp = tempPathBeside(path);
