@@ -5,7 +5,7 @@
  * @module
  */
 import process from "node:process";
-import { confirm, password, select } from "@inquirer/prompts";
+import { confirm, input, password, select } from "@inquirer/prompts";
 import { ParaduxError } from "../errors.ts";
 
 /** True when the user can be asked something (stdin and stderr are terminals). */
@@ -47,4 +47,11 @@ export function promptSelect<T extends string>(
   choices: readonly { name: string; value: T }[],
 ): Promise<T> {
   return asking(() => select<T>({ message, choices: [...choices] }, context));
+}
+
+/** Asks for a line of text; `defaultValue` is taken when the user just presses Enter. */
+export function promptText(message: string, defaultValue?: string): Promise<string> {
+  return asking(() =>
+    input({ message, ...(defaultValue === undefined ? {} : { default: defaultValue }) }, context)
+  );
 }
