@@ -32,7 +32,12 @@ export interface SshFiles {
   keyFile: string;
   /** A known_hosts file holding only the pinned host key(s). */
   knownHostsFile: string;
+  /** Socket path for connection sharing (one login for all the commands of an operation). */
+  controlPath?: string;
 }
+
+/** Seconds an idle shared connection stays open (it is also closed explicitly). */
+export const CONTROL_PERSIST = 60;
 
 /** The alias the pinned host key is stored under (`HostKeyAlias`). */
 export const PINNED_ALIAS = "paradux-pinned-host";
@@ -58,6 +63,11 @@ export function sshOptions(files: SshFiles, port?: number): string[] {
     ...o("ServerAliveInterval=15"),
     ...o("ServerAliveCountMax=4"),
     ...o("LogLevel=ERROR"),
+    ...(files.controlPath === undefined ? [] : [
+      ...o("ControlMaster=auto"),
+      ...o(`ControlPath=${files.controlPath}`),
+      ...o(`ControlPersist=${CONTROL_PERSIST}`),
+    ]),
     "-p",
     String(port ?? 22),
   ];
@@ -151,11 +161,30 @@ export async function writeSshFiles(
   const knownHostsFile = join(dir, "known_hosts");
   await Deno.writeTextFile(keyFile, normalizePrivateKey(privateKey), { mode: 0o600 });
   await Deno.writeTextFile(knownHostsFile, knownHosts, { mode: 0o600 });
+  const controlPath = join(dir, "cm");
   return {
     keyFile,
     knownHostsFile,
+    // Unix socket paths are short; without sharing every command logs in anew.
+    ...(controlPath.length <= 90 ? { controlPath } : {}),
     remove: () => Deno.remove(dir, { recursive: true }).catch(() => {}),
   };
+}
+
+/** Arguments that ask a shared connection's master to exit (pure). */
+export function stopMasterArgs(target: SshTarget, files: SshFiles): string[] {
+  return [...sshOptions(files, target.port), "-O", "exit", "--", sshDestination(target)];
+}
+
+/** Closes the shared connection, if one was started (never fails). */
+export async function stopMaster(target: SshTarget, files: SshFiles): Promise<void> {
+  if (files.controlPath === undefined) return;
+  try {
+    await Deno.lstat(files.controlPath);
+  } catch {
+    return; // no master was started
+  }
+  await exec("ssh", stopMasterArgs(target, files), { check: false });
 }
 
 /** Options for {@link runSsh}. */
