@@ -1,11 +1,12 @@
 /**
- * Hooks run after every successful vault change (job files, unit generation, publishing...).
- * Other features register an async function here; the vault code calls them in order after the
- * new vault file is in place. A failing hook does not undo the change: its error reaches the
- * caller, which reports it.
+ * Hooks run after every successful vault change. First, explicitly, the unattended-run files
+ * (job files and systemd units, vault/units.ts {@link refreshUnattended}); then any function
+ * other features register here, in order, after the new vault file is in place. A failing hook
+ * does not undo the change: its error reaches the caller, which reports it.
  * @module
  */
 import type { Documents } from "./documents.ts";
+import { refreshUnattended } from "./units.ts";
 
 /** Called with the saved documents and the Paradux home directory. */
 export type VaultHook = (docs: Documents, home: string) => Promise<void>;
@@ -22,7 +23,8 @@ export function registerVaultHook(hook: VaultHook): () => void {
   };
 }
 
-/** Runs every hook in order. */
+/** Rewrites the job files and units, then runs every registered hook in order. */
 export async function runVaultHooks(docs: Documents, home: string): Promise<void> {
+  await refreshUnattended(docs, home);
   for (const hook of [...afterVaultChange]) await hook(docs, home);
 }
