@@ -1,0 +1,410 @@
+/**
+ * What the `paper` commands share: layout flags, the scrypt work factor, reading recovery inputs
+ * (PDFs and images scanned, text files and twins, QR payload lines, stdin), collecting files to
+ * back up, writing documents, and writing recovered files inside one directory only.
+ * @module
+ */
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { isUserError, ParaduxError } from "../errors.ts";
+import { bytesEqual } from "../crypto/hashes.ts";
+import { DEFAULT_LOG_N } from "../crypto/age_passphrase.ts";
+import type { BackupFile } from "../paper/backup.ts";
+import { type PaperDocument, splitTwin, twinName } from "../paper/documents.ts";
+import type { RecoveredFile } from "../paper/format/envelope.ts";
+import { pathProblem } from "../paper/format/paths.ts";
+import { framesOfInput, type RecoveryInput } from "../paper/inputs.ts";
+import { type Layout, loadLayout, type PaperSize, presetLayout, withEcc } from "../paper/layout.ts";
+import type { Ecc } from "../paper/qr.ts";
+import { scanFileReport, sniff } from "../paper/scan.ts";
+import { writeFileAtomic } from "../system/atomic.ts";
+import { withPrivateDir } from "../system/private_dir.ts";
+import type { OptionSpec } from "./_command.ts";
+import type { Io } from "./_io.ts";
+
+/** `--paper`, `--layout`, `--ecc`. */
+export const LAYOUT_OPTIONS: readonly OptionSpec[] = [
+  { flags: "--paper <size>", description: "paper size (default a4)", choices: ["a4", "letter"] },
+  {
+    flags: "--layout <file>",
+    description: "page layout in TOML ([page], [qr], [fallback]; see templates/paper/a4.toml)",
+  },
+  {
+    flags: "--ecc <level>",
+    description: "QR error correction: L, M (default), Q or H",
+    choices: ["L", "M", "Q", "H"],
+  },
+];
+
+/** Values of the layout flags. */
+export interface LayoutOptions {
+  /** `--paper`. */
+  paper?: PaperSize;
+  /** `--layout`. */
+  layout?: string;
+  /** `--ecc`. */
+  ecc?: Ecc;
+}
+
+/** The layout the flags ask for: the TOML file, else the paper preset; `--ecc` on top. */
+export async function resolveLayout(options: LayoutOptions): Promise<Layout> {
+  let layout = presetLayout(options.paper ?? "a4");
+  if (options.layout !== undefined) {
+    layout = await loadLayout(options.layout);
+    if (options.paper !== undefined && layout.page.size !== options.paper) {
+      throw new ParaduxError(
+        "usage",
+        `--paper ${options.paper} contradicts ${options.layout} (page size ${layout.page.size})`,
+        { hint: "set [page] size in the layout file, or leave out --paper" },
+      );
+    }
+  }
+  return options.ecc === undefined ? layout : withEcc(layout, options.ecc);
+}
+
+/** scrypt work factor for new paper backups: age's 18, or 10 with PARADUX_TEST_FAST_KDF=1. */
+export function paperWorkFactor(env: (name: string) => string | undefined): number {
+  return env("PARADUX_TEST_FAST_KDF") === "1" ? 10 : DEFAULT_LOG_N;
+}
+
+/** Recovery inputs with a name for each, for messages. */
+export interface LabelledInputs {
+  /** Frame bytes or text, in order. */
+  inputs: RecoveryInput[];
+  /** A name per input ("scan.pdf, page 1 code 3", "shard.txt"). */
+  labels: string[];
+}
+
+const LITERAL_PAYLOAD = /^[A-Za-z0-9+/]{16,}$/;
+
+let stdinBytes: Promise<Uint8Array> | undefined;
+
+function readStdin(): Promise<Uint8Array> {
+  stdinBytes ??= new Response(Deno.stdin.readable).bytes();
+  return stdinBytes;
+}
+
+async function readSource(arg: string): Promise<Uint8Array | null> {
+  if (arg === "-") return await readStdin();
+  try {
+    return await Deno.readFile(arg);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    if (e instanceof Deno.errors.IsADirectory) {
+      throw new ParaduxError("input", `${arg} is a directory`, {
+        hint: "give the files inside it (scans, text)",
+      });
+    }
+    throw new ParaduxError("input", `cannot read ${arg}`, { cause: e });
+  }
+}
+
+function addText(out: LabelledInputs, text: string, name: string, io: Io): void {
+  const twin = splitTwin(text);
+  if (twin === null) {
+    out.inputs.push(text);
+    out.labels.push(name);
+    return;
+  }
+  // A twin's payload lines repeat its fallback frames: use them only for what the text lacks.
+  let fromText: Uint8Array[] = [];
+  if (twin.fallback !== null) {
+    try {
+      fromText = framesOfInput(twin.fallback, 0, name).map((f) => f.bytes);
+    } catch (e) {
+      const lines = twin.payloads.map((p) => {
+        try {
+          return framesOfInput(p.text, 0, name);
+        } catch {
+          return null;
+        }
+      });
+      if (!isUserError(e) || lines.length === 0 || lines.some((l) => l === null)) throw e;
+      io.err(`warning: ${e.message}; using the qr payload lines of ${name} instead`);
+      twin.fallback = null;
+    }
+  }
+  if (twin.fallback !== null) {
+    out.inputs.push(twin.fallback);
+    out.labels.push(name);
+  }
+  for (const p of twin.payloads) {
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = framesOfInput(p.text, 0, name)[0]?.bytes;
+    } catch {
+      bytes = undefined;
+    }
+    if (bytes !== undefined && fromText.some((b) => bytesEqual(b, bytes))) continue;
+    out.inputs.push(p.text);
+    out.labels.push(`${name} line ${p.line}`);
+  }
+}
+
+async function addScan(out: LabelledInputs, path: string, name: string, io: Io): Promise<void> {
+  io.progress(`scanning ${name}...`);
+  const report = await scanFileReport(path);
+  io.progress("", false);
+  let codes = 0;
+  report.pages.forEach((page, p) => {
+    page.payloads.forEach((payload, c) => {
+      out.inputs.push(payload);
+      const where = report.pages.length > 1 ? `page ${p + 1} code ${c + 1}` : `code ${c + 1}`;
+      out.labels.push(`${name} ${where}`);
+      codes++;
+    });
+    if (page.unreadable > 0) {
+      io.err(`warning: ${name} page ${p + 1}: ${page.unreadable} code(s) seen but not readable`);
+    }
+  });
+  if (codes === 0) io.err(`warning: ${name}: no QR codes found`);
+}
+
+/**
+ * Reads recovery inputs: PDF/PNG/JPEG files are scanned (one input per code), text files are
+ * fallback text, QR payload lines or `.txt` twins, `-` is stdin, and an argument that is no
+ * file but looks like base64 is taken as one QR payload line.
+ */
+export async function readRecoveryInputs(args: readonly string[], io: Io): Promise<LabelledInputs> {
+  const out: LabelledInputs = { inputs: [], labels: [] };
+  for (const [i, arg] of args.entries()) {
+    const name = arg === "-" ? "stdin" : arg;
+    const bytes = await readSource(arg);
+    if (bytes === null) {
+      if (LITERAL_PAYLOAD.test(arg)) {
+        out.inputs.push(arg);
+        out.labels.push(`argument ${i + 1}`);
+        continue;
+      }
+      throw new ParaduxError("not-found", `${arg} does not exist`);
+    }
+    const kind = sniff(bytes.subarray(0, 8));
+    if (kind !== undefined) {
+      if (arg !== "-") await addScan(out, arg, name, io);
+      else {
+        await withPrivateDir(async (d) => {
+          const path = await d.writeSecret(`stdin.${kind}`, bytes);
+          await addScan(out, path, name, io);
+        });
+      }
+      continue;
+    }
+    let text: string;
+    try {
+      text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+      out.inputs.push(bytes); // binary: maybe one raw frame
+      out.labels.push(name);
+      continue;
+    }
+    addText(out, text, name, io);
+  }
+  if (out.inputs.length === 0) {
+    throw new ParaduxError("insufficient", "the inputs hold no frames", {
+      hint: "give scans of the QR document or shard documents, or their text",
+    });
+  }
+  return out;
+}
+
+/** Refuses `-` for both the passphrase and an input: stdin can carry only one of them. */
+export function checkStdinUse(inputs: readonly string[], passphraseFile: string | undefined): void {
+  if (passphraseFile === "-" && inputs.includes("-")) {
+    throw new ParaduxError("usage", "stdin cannot carry both the passphrase and an input", {
+      hint: "put the passphrase or the input in a file",
+    });
+  }
+}
+
+/** Stored path of a file given on the command line: relative to `base`, else its name. */
+function storedPath(path: string, base: string | undefined, root?: string): string {
+  if (base !== undefined) {
+    const rel = relative(resolve(base), resolve(path));
+    if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) {
+      throw new ParaduxError("input", `${path} is not inside the base directory ${base}`);
+    }
+    return rel.split(sep).join("/");
+  }
+  if (root !== undefined) {
+    const rel = relative(resolve(root), resolve(path)).split(sep).join("/");
+    return `${basename(resolve(root))}/${rel}`;
+  }
+  return basename(resolve(path));
+}
+
+async function walk(dir: string, found: string[]): Promise<void> {
+  const entries: Deno.DirEntry[] = [];
+  for await (const e of Deno.readDir(dir)) entries.push(e);
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    const path = join(dir, e.name);
+    if (e.isDirectory) await walk(path, found);
+    else if (e.isFile) found.push(path);
+    else {
+      throw new ParaduxError("input", `${path} is not a regular file or directory`, {
+        hint: "paper backups hold regular files; give the link's target instead",
+      });
+    }
+  }
+}
+
+/**
+ * The files to back up: files as their names (or relative to `baseDir`), directories walked
+ * (stored as `DIRNAME/...`, or relative to `baseDir`). Refuses symlinks, duplicates, and more
+ * than `maxBytes` in total before reading.
+ */
+export async function collectBackupFiles(
+  paths: readonly string[],
+  baseDir: string | undefined,
+  maxBytes: number,
+): Promise<BackupFile[]> {
+  const chosen: { path: string; stored: string; size: number; mtime: number | null }[] = [];
+  for (const p of paths) {
+    let info: Deno.FileInfo;
+    try {
+      info = await Deno.lstat(p);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) {
+        throw new ParaduxError("not-found", `${p} does not exist`);
+      }
+      throw new ParaduxError("input", `cannot read ${p}`, { cause: e });
+    }
+    const files: string[] = [];
+    if (info.isDirectory) await walk(p, files);
+    else if (info.isFile) files.push(p);
+    else throw new ParaduxError("input", `${p} is not a regular file or directory`);
+    for (const f of files) {
+      const st = await Deno.stat(f);
+      chosen.push({
+        path: f,
+        stored: storedPath(f, baseDir, info.isDirectory ? p : undefined),
+        size: st.size,
+        mtime: st.mtime === null ? null : Math.floor(st.mtime.getTime() / 1000),
+      });
+    }
+  }
+  if (chosen.length === 0) throw new ParaduxError("input", "no files to back up");
+  const seen = new Map<string, string>();
+  for (const c of chosen) {
+    const other = seen.get(c.stored.normalize("NFC"));
+    if (other !== undefined) {
+      throw new ParaduxError(
+        "input",
+        `${c.path} and ${other} would both be stored as ${c.stored}`,
+        {
+          hint: "use --base-dir to keep their folders apart",
+        },
+      );
+    }
+    seen.set(c.stored.normalize("NFC"), c.path);
+  }
+  const total = chosen.reduce((n, c) => n + c.size, 0);
+  if (total > maxBytes) {
+    throw new ParaduxError("capacity", `the files hold ${total} bytes, more than paper can carry`, {
+      hint: `paper backups are for small secrets (well under ${Math.floor(maxBytes / 1024)} KiB)`,
+    });
+  }
+  const out: BackupFile[] = [];
+  for (const c of chosen) {
+    out.push({
+      path: c.stored,
+      data: await Deno.readFile(c.path),
+      ...(c.mtime === null ? {} : { mtime: c.mtime }),
+    });
+  }
+  return out;
+}
+
+/** Writes documents (PDF and `.txt` twin, 0600) into a new directory; returns the paths. */
+export async function writeDocuments(
+  dir: string,
+  docs: readonly PaperDocument[],
+  force = false,
+): Promise<string[]> {
+  await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+  const written: string[] = [];
+  for (const d of docs) {
+    for (const [name, data] of [[d.name, d.pdf], [twinName(d.name), d.text]] as const) {
+      const path = join(dir, name);
+      if (!force && await exists(path)) {
+        throw new ParaduxError("exists", `${path} exists`, { hint: "use --force to replace it" });
+      }
+      await writeFileAtomic(path, data, { mode: 0o600 });
+      written.push(path);
+    }
+  }
+  return written;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
+}
+
+/** Where a recovered file goes, checked to stay inside `out` (no symlinked folders either). */
+async function targetOf(out: string, file: RecoveredFile): Promise<string> {
+  const problem = pathProblem(file.path) ??
+    (file.path.includes("\\") ? "contains a backslash" : null);
+  if (problem !== null) {
+    throw new ParaduxError(
+      "input",
+      `refusing to write ${JSON.stringify(file.path)}: it ${problem}`,
+    );
+  }
+  const root = resolve(out);
+  const target = resolve(root, ...file.path.split("/"));
+  if (!target.startsWith(root + sep)) {
+    throw new ParaduxError("input", `refusing to write ${file.path} outside ${out}`);
+  }
+  let dir = dirname(target);
+  while (dir.startsWith(root + sep)) {
+    try {
+      const st = await Deno.lstat(dir);
+      if (st.isSymlink || !st.isDirectory) {
+        throw new ParaduxError("exists", `refusing to write ${file.path}: ${dir} is not a folder`, {
+          hint: "recover into an empty directory",
+        });
+      }
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+    dir = dirname(dir);
+  }
+  return target;
+}
+
+/**
+ * Writes recovered files under `out` (0600, mtimes kept). Every path is checked first: nothing
+ * outside `out`, no existing file replaced unless `force`; a refusal writes nothing.
+ */
+export async function writeRecoveredFiles(
+  out: string,
+  files: readonly RecoveredFile[],
+  force: boolean,
+): Promise<string[]> {
+  const targets: string[] = [];
+  for (const f of files) {
+    const target = await targetOf(out, f);
+    if (await exists(target)) {
+      const st = await Deno.lstat(target);
+      if (!force || !st.isFile) {
+        throw new ParaduxError("exists", `${target} exists`, {
+          hint: st.isFile ? "use --force to replace it, or another --out" : "use another --out",
+        });
+      }
+    }
+    targets.push(target);
+  }
+  await Deno.mkdir(out, { recursive: true, mode: 0o700 });
+  for (const [i, f] of files.entries()) {
+    const target = targets[i] as string;
+    await Deno.mkdir(dirname(target), { recursive: true, mode: 0o700 });
+    await writeFileAtomic(target, f.data, { mode: 0o600 });
+    if (f.mtime !== null) await Deno.utime(target, f.mtime, f.mtime).catch(() => {});
+  }
+  return targets;
+}
