@@ -58,6 +58,7 @@ export async function decryptStream(
   try {
     return await d.decrypt(input);
   } catch (e) {
+    if (e instanceof ParaduxError) throw e; // raised by the input stream (e.g. a damaged part)
     throw new ParaduxError("auth", "cannot decrypt the archive with the vault's data keys", {
       hint: "the archive was encrypted to another key, or it is damaged",
       cause: e,

@@ -300,7 +300,22 @@ export async function extractArchive(
       },
     );
   }
-  const plain = await decryptStream(identities, partsStream(snapshotDir, manifest));
+  await extractStream(partsStream(snapshotDir, manifest), identities, targetDir, manifest.snapshot);
+  return manifest;
+}
+
+/**
+ * Decrypts, decompresses and extracts one archive given as the stream of its concatenated parts
+ * into `targetDir` (which must exist). A ParaduxError raised by `encrypted` (a damaged part)
+ * passes through; other failures become an `auth` error naming `snapshot`.
+ */
+export async function extractStream(
+  encrypted: ReadableStream<Uint8Array>,
+  identities: readonly string[],
+  targetDir: string,
+  snapshot: string,
+): Promise<void> {
+  const plain = await decryptStream(identities, encrypted);
   const tar = spawnStreaming("tar", tarExtractArgs(targetDir), { stdin: "piped", stdout: "null" });
   try {
     await plain.pipeThrough(byteTransform(new DecompressionStream("gzip"))).pipeTo(tar.stdin);
@@ -308,11 +323,10 @@ export async function extractArchive(
     tar.kill();
     await tar.finished().catch(() => {});
     if (e instanceof ParaduxError) throw e;
-    throw new ParaduxError("auth", `cannot decrypt archive ${manifest.snapshot}`, {
+    throw new ParaduxError("auth", `cannot decrypt archive ${snapshot}`, {
       hint: "the archive was encrypted to another key, or it is damaged",
       cause: e,
     });
   }
   await tar.finished();
-  return manifest;
 }

@@ -1,18 +1,23 @@
 /**
  * Encrypted destinations (`encrypt: true` on a location of a protocol that stores plain files):
  * every push writes one sealed snapshot archive (protocols/_archive.ts: tar | gzip | age to the
- * vault's X25519 recipients, cut into hashed parts, plus `manifest.json`) under a dated
- * directory at the location, then keeps the newest `keep` snapshots.
+ * vault's X25519 recipients, cut into parts with SHA-256 in `manifest.json`) and keeps the newest
+ * `keep` snapshots. Only the protocol's dir operations are used (`putDir`, `getDir`, `listDirs`,
+ * `removeDir`), so any plain-file protocol works. Layout at the location, for snapshot `ID`
+ * (`20261124T094500Z`):
  *
- * - {@link pushEncrypted}: archive + upload + prune. By default each part is uploaded as soon
- *   as it is complete and then removed locally (`upload` of `<id>/<part>`), so neither memory
- *   nor local disk grows with the dataset; `manifest.json` goes last, so a directory with a
- *   readable manifest is a complete snapshot. `wholeDir: true` stages the whole archive and
- *   sends it with `putDir` instead.
- * - {@link encryptedSnapshots}: the complete snapshots at a location (valid manifest only).
- * - {@link restoreEncrypted}: fetch (`getDir`), verify every part's SHA-256, decrypt with the
- *   identity of the archive's key generation, extract. Nothing is left in the target when a part
- *   is missing or damaged.
+ * - `ID.000/data.tar.gz.age.000`, `ID.001/data.tar.gz.age.001`, ...: one directory per part,
+ *   uploaded as soon as the part is complete and then removed locally, so neither memory nor the
+ *   local disk grows with the dataset (at most one part is staged);
+ * - `ID/manifest.json`: uploaded last, so a snapshot whose `ID/` holds a valid manifest is
+ *   complete. `cat ID.*\/data.tar.gz.age.* | age -d -i key.txt | tar -xz` restores it without
+ *   Paradux (fewer than 1000 parts; beyond that sort the names numerically).
+ *
+ * - {@link pushEncrypted}: archive + upload + read back + prune.
+ * - {@link encryptedSnapshots}: the complete snapshots at a location.
+ * - {@link restoreEncrypted}: part by part: fetch, check size and SHA-256 (a damaged part is named
+ *   before any of it is decrypted), decrypt with the identity of the archive's key generation,
+ *   extract. On any failure the target directory is emptied again.
  *
  * Nothing here needs the identity except restoring: unattended jobs pass only recipients.
  * @module
@@ -21,9 +26,11 @@ import { join } from "node:path";
 import { ParaduxError } from "../errors.ts";
 import {
   type ArchiveManifest,
-  extractArchive,
+  type ArchivePart,
+  extractStream,
   readManifest,
   snapshotId,
+  verifyParts,
   writeArchive,
 } from "../protocols/_archive.ts";
 import type {
@@ -34,8 +41,18 @@ import type {
   TransferStats,
 } from "../protocols/_protocol.ts";
 
-/** The snapshot directory names Paradux makes (`20261124T094500Z`). */
+/** The manifest directory of a snapshot (`20261124T094500Z`). */
 export const SNAPSHOT_DIR = /^\d{8}T\d{6}Z$/;
+
+/** The directory of one part (`20261124T094500Z.000`): snapshot id and part number. */
+export const PART_DIR = /^(\d{8}T\d{6}Z)\.(\d{3,})$/;
+
+/** The directory holding part `part` of snapshot `id`. */
+export function partDirName(id: string, part: ArchivePart): string {
+  const m = /\.(\d+)$/.exec(part.name);
+  if (m?.[1] === undefined) throw new Error(`unexpected part name ${part.name}`);
+  return `${id}.${m[1]}`;
+}
 
 /** Options of {@link pushEncrypted}. */
 export interface EncryptedPushOptions {
@@ -43,12 +60,10 @@ export interface EncryptedPushOptions {
   keyGeneration: number;
   /** How many complete snapshots to keep after a successful push (default: all). */
   keep?: number;
-  /** Maximum part size in bytes (default 64 MiB). */
+  /** Maximum part size in bytes (default 64 MiB); at most one part is staged locally. */
   partSize?: number;
-  /** Where the archive is staged (default: `ctx.privateDir`). */
+  /** Where the part being uploaded is staged (default: `ctx.privateDir`). */
   stagingDir?: string;
-  /** Stage the whole archive and send it with `putDir` (default: part by part with `upload`). */
-  wholeDir?: boolean;
 }
 
 /** One complete encrypted snapshot at a location. */
@@ -67,7 +82,7 @@ export interface EncryptedPushResult extends TransferStats {
   snapshot: EncryptedSnapshot;
   /** Its manifest. */
   manifest: ArchiveManifest;
-  /** Snapshot directories removed by pruning (old complete ones and older incomplete ones). */
+  /** Snapshot ids removed by pruning (old complete ones and leftovers of interrupted pushes). */
   removed: string[];
 }
 
@@ -117,18 +132,18 @@ async function tempIn(base: string, prefix: string): Promise<string> {
   return dir;
 }
 
-/** The manifest of snapshot dir `name`, or undefined when it has none or a bad one. */
+/** The manifest of snapshot `id`, or undefined when it has none or a bad one. */
 async function remoteManifest(
   p: DirProtocol,
   location: Location,
-  name: string,
+  id: string,
   ctx: TransferContext,
 ): Promise<ArchiveManifest | undefined> {
   const tmp = await tempIn(ctx.privateDir, "manifest-");
   try {
-    await p.download(location, `${name}/manifest.json`, join(tmp, "manifest.json"), ctx);
+    await p.getDir(location, id, tmp, ctx);
     const m = await readManifest(tmp);
-    return m.snapshot === name ? m : undefined;
+    return m.snapshot === id ? m : undefined;
   } catch (e) {
     if (e instanceof ParaduxError && (e.kind === "not-found" || e.kind === "input")) {
       return undefined;
@@ -139,20 +154,29 @@ async function remoteManifest(
   }
 }
 
+/** What a location holds: complete snapshots, and every directory name per snapshot id. */
 interface Listing {
+  /** Manifests of the complete snapshots, oldest first. */
   complete: ArchiveManifest[];
-  incomplete: string[];
+  /** Snapshot id -> its directories (manifest dir and part dirs) present. */
+  dirs: Map<string, string[]>;
 }
 
 async function listing(p: DirProtocol, location: Location, ctx: TransferContext): Promise<Listing> {
-  const names = (await p.listDirs(location, ctx)).filter((n) => SNAPSHOT_DIR.test(n)).sort();
-  const out: Listing = { complete: [], incomplete: [] };
-  for (const name of names) {
-    const m = await remoteManifest(p, location, name, ctx);
-    if (m === undefined) out.incomplete.push(name);
-    else out.complete.push(m);
+  const dirs = new Map<string, string[]>();
+  for (const name of await p.listDirs(location, ctx)) {
+    const id = SNAPSHOT_DIR.test(name) ? name : PART_DIR.exec(name)?.[1];
+    if (id !== undefined) dirs.set(id, [...(dirs.get(id) ?? []), name]);
   }
-  return out;
+  const complete: ArchiveManifest[] = [];
+  for (const id of [...dirs.keys()].sort()) {
+    if (!dirs.get(id)?.includes(id)) continue;
+    const m = await remoteManifest(p, location, id, ctx);
+    if (m !== undefined && m.parts.every((part) => dirs.get(id)?.includes(partDirName(id, part)))) {
+      complete.push(m);
+    }
+  }
+  return { complete, dirs };
 }
 
 /** The complete encrypted snapshots at a location, oldest first. */
@@ -175,7 +199,7 @@ export function snapshotTime(id: string): Date {
  * The time for a new snapshot: `now`, or one second after the newest existing id when that is
  * not older (ids have one-second resolution and must sort after every existing one).
  */
-export function nextSnapshotTime(now: Date, existing: readonly string[]): Date {
+export function nextSnapshotTime(now: Date, existing: Iterable<string>): Date {
   const newest = [...existing].sort().at(-1);
   if (newest === undefined || snapshotId(now) > newest) return now;
   return new Date(snapshotTime(newest).getTime() + 1000);
@@ -190,10 +214,24 @@ async function countFiles(dir: string): Promise<number> {
   return n;
 }
 
+/** Removes every directory of snapshot `id`, the manifest first (so it stops counting). */
+async function removeSnapshot(
+  p: DirProtocol,
+  location: Location,
+  ctx: TransferContext,
+  names: readonly string[],
+  id: string,
+): Promise<void> {
+  if (names.includes(id)) await p.removeDir(location, id, ctx);
+  for (const name of [...names].sort()) {
+    if (name !== id) await p.removeDir(location, name, ctx);
+  }
+}
+
 /**
- * Archives `dir` encrypted to `recipients`, uploads it as a new snapshot, reads its manifest
- * back, then prunes to `keep` complete snapshots (and removes incomplete snapshot directories
- * older than the newest complete one: leftovers of interrupted pushes).
+ * Archives `dir` encrypted to `recipients` and uploads it part by part as a new snapshot, reads
+ * its manifest back, then prunes to `keep` complete snapshots and removes leftovers of
+ * interrupted pushes older than the new one.
  * @throws ParaduxError `usage` for a protocol without dir operations, `tool-failed` when the
  * transfer fails or the new snapshot cannot be read back (then nothing is pruned).
  */
@@ -210,10 +248,7 @@ export async function pushEncrypted(
     throw new ParaduxError("usage", `keep must be a whole number of at least 1`);
   }
   const before = await listing(p, location, ctx);
-  const now = nextSnapshotTime(ctx.now, [
-    ...before.incomplete,
-    ...before.complete.map((m) => m.snapshot),
-  ]);
+  const now = nextSnapshotTime(ctx.now, before.dirs.keys());
   const id = snapshotId(now);
   const stage = await tempIn(options.stagingDir ?? ctx.privateDir, "stage-");
   const snapDir = join(stage, id);
@@ -226,18 +261,18 @@ export async function pushEncrypted(
       keyGeneration: options.keyGeneration,
       now,
       ...(options.partSize === undefined ? {} : { partSize: options.partSize }),
-      ...(options.wholeDir === true ? {} : {
-        onPart: async (part, path) => {
-          await p.upload(location, path, `${id}/${part.name}`, ctx);
-          await Deno.remove(path);
-          sent += part.bytes;
-          ctx.progress?.({ bytes: sent, current: part.name });
-        },
-      }),
+      onPart: async (part, path) => {
+        const name = partDirName(id, part);
+        const one = join(stage, name);
+        await Deno.mkdir(one);
+        await Deno.rename(path, join(one, part.name));
+        await p.putDir(one, location, name, ctx);
+        await Deno.remove(one, { recursive: true });
+        sent += part.bytes;
+        ctx.progress?.({ bytes: sent, current: part.name });
+      },
     });
-    if (options.wholeDir === true) await p.putDir(snapDir, location, id, ctx);
-    else await p.upload(location, join(snapDir, "manifest.json"), `${id}/manifest.json`, ctx);
-    ctx.progress?.({ bytes: manifest.totalBytes, totalBytes: manifest.totalBytes });
+    await p.putDir(snapDir, location, id, ctx);
     const back = await remoteManifest(p, location, id, ctx);
     if (back === undefined || JSON.stringify(back) !== JSON.stringify(manifest)) {
       throw new ParaduxError("tool-failed", `snapshot ${id} cannot be read back after the push`, {
@@ -265,14 +300,15 @@ async function prune(
   before: Listing,
   keep: number | undefined,
 ): Promise<string[]> {
-  const complete = [...before.complete.map((m) => m.snapshot), newest].sort();
-  const doomed = before.incomplete.filter((n) => n < newest);
-  if (keep !== undefined) doomed.push(...complete.slice(0, Math.max(0, complete.length - keep)));
-  for (const name of doomed) await p.removeDir(location, name, ctx);
+  const complete = new Set(before.complete.map((m) => m.snapshot));
+  const doomed = [...before.dirs.keys()].filter((id) => !complete.has(id) && id < newest);
+  const kept = [...complete, newest].sort();
+  if (keep !== undefined) doomed.push(...kept.slice(0, Math.max(0, kept.length - keep)));
+  for (const id of doomed) await removeSnapshot(p, location, ctx, before.dirs.get(id) ?? [], id);
   return doomed.sort();
 }
 
-/** Identities ordered so the one of `generation` comes first. */
+/** Identities ordered so the ones of `generation` come first. */
 function orderedIdentities(
   identities: readonly (KeyedIdentity | string)[],
   generation: number,
@@ -284,12 +320,63 @@ function orderedIdentities(
   ].map((k) => k.identity);
 }
 
+/** The parts of a snapshot, fetched one at a time and checked before any byte is passed on. */
+function fetchedParts(
+  p: DirProtocol,
+  location: Location,
+  ctx: TransferContext,
+  m: ArchiveManifest,
+  stage: string,
+): ReadableStream<Uint8Array> {
+  let index = 0;
+  let current: { reader: ReadableStreamDefaultReader<Uint8Array>; dir: string } | undefined;
+  const damaged = (why: string) =>
+    new ParaduxError("input", `archive ${m.snapshot} is damaged: ${why}`, {
+      hint: "restore from another destination or an older snapshot",
+    });
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      while (true) {
+        if (current === undefined) {
+          const part = m.parts[index++];
+          if (part === undefined) return controller.close();
+          const dir = join(stage, partDirName(m.snapshot, part));
+          await Deno.mkdir(dir);
+          try {
+            await p.getDir(location, partDirName(m.snapshot, part), dir, ctx);
+          } catch (e) {
+            if (e instanceof ParaduxError && e.kind === "not-found") {
+              throw damaged(`${part.name}: missing`);
+            }
+            throw e;
+          }
+          const problems = await verifyParts(dir, { ...m, parts: [part] });
+          if (problems.length > 0) throw damaged(problems.join("; "));
+          const file = await Deno.open(join(dir, part.name), { read: true });
+          current = { reader: file.readable.getReader(), dir };
+        }
+        const { value, done } = await current.reader.read();
+        if (!done) {
+          controller.enqueue(value);
+          return;
+        }
+        await Deno.remove(current.dir, { recursive: true });
+        current = undefined;
+      }
+    },
+    async cancel() {
+      await current?.reader.cancel().catch(() => {});
+    },
+  });
+}
+
 /**
  * Restores an encrypted snapshot (default: the newest complete one) into `dir` (created if
- * missing; must be empty). Every part is checked against the manifest's SHA-256 before anything
- * is extracted.
- * @throws ParaduxError `not-found` for no (such) snapshot, `input` naming a damaged or missing
- * part, `auth` when no identity opens the archive.
+ * missing; must be empty). Parts are fetched one at a time (at most one is staged in
+ * `ctx.privateDir`) and each is checked against the manifest's size and SHA-256 before it is
+ * decrypted; on any failure `dir` is emptied again.
+ * @throws ParaduxError `not-found` for no (such) snapshot, `exists` for a non-empty `dir`,
+ * `input` naming a damaged or missing part, `auth` when no identity opens the archive.
  */
 export async function restoreEncrypted(
   location: Location,
@@ -300,38 +387,40 @@ export async function restoreEncrypted(
   snapshot?: string,
 ): Promise<TransferStats & { snapshot: EncryptedSnapshot }> {
   const p = encryptingProtocol(protocol);
-  const id = snapshot ?? (await listing(p, location, ctx)).complete.at(-1)?.snapshot;
-  if (id === undefined) {
-    throw new ParaduxError("not-found", `no encrypted snapshot at ${location.url}`, {
-      hint: "push to this destination first (paradux backup)",
-    });
-  }
   await Deno.mkdir(dir, { recursive: true });
   for await (const _ of Deno.readDir(dir)) {
     throw new ParaduxError("exists", `${dir} is not empty`, {
       hint: "restore into a new or empty directory",
     });
   }
+  const m = snapshot === undefined
+    ? (await listing(p, location, ctx)).complete.at(-1)
+    : await remoteManifest(p, location, snapshot, ctx);
+  if (m === undefined) {
+    throw new ParaduxError(
+      "not-found",
+      snapshot === undefined
+        ? `no encrypted snapshot at ${location.url}`
+        : `no encrypted snapshot ${snapshot} at ${location.url}`,
+      { hint: "list the snapshots with status-datasets, or push first (paradux backup)" },
+    );
+  }
+  if (identities.every((i) => typeof i !== "string" && i.generation !== m.keyGeneration)) {
+    throw new ParaduxError(
+      "auth",
+      `snapshot ${m.snapshot} is encrypted to data key generation ${m.keyGeneration}, ` +
+        "which this vault does not have",
+      { hint: "restore with the vault that made it, or from another destination" },
+    );
+  }
   const stage = await tempIn(ctx.privateDir, "fetch-");
   try {
-    const fetched = join(stage, id);
-    await Deno.mkdir(fetched);
-    await p.getDir(location, id, fetched, ctx);
-    const m = await readManifest(fetched);
-    if (identities.every((i) => typeof i !== "string" && i.generation !== m.keyGeneration)) {
-      throw new ParaduxError(
-        "auth",
-        `snapshot ${id} is encrypted to data key generation ${m.keyGeneration}, which this vault lacks`,
-        { hint: "restore with the vault that made it, or from another destination" },
-      );
-    }
-    try {
-      await extractArchive(fetched, orderedIdentities(identities, m.keyGeneration), dir);
-    } catch (e) {
-      await emptyDir(dir);
-      throw e;
-    }
+    const parts = fetchedParts(p, location, ctx, m, stage);
+    await extractStream(parts, orderedIdentities(identities, m.keyGeneration), dir, m.snapshot);
     return { bytes: m.totalBytes, files: await countFiles(dir), snapshot: toSnapshot(m) };
+  } catch (e) {
+    await emptyDir(dir);
+    throw e;
   } finally {
     await Deno.remove(stage, { recursive: true }).catch(() => {});
   }
