@@ -1,0 +1,128 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { protocol as file } from "../../protocols/file.ts";
+import { TEST_ARGON2ID } from "../../system/cryptsetup.ts";
+import type { Documents } from "../../vault/documents.ts";
+import { type DrillReport, runDrill } from "../../vault/drill.ts";
+import { secretFromStoredShares } from "../../vault/drill_shares.ts";
+import { EXPORT_NAME, publishError, publishVault } from "../../vault/publish.ts";
+import { issueShares } from "../../vault/shares.ts";
+import { createVault, type OpenedVault, saveVault } from "../../vault/vault.ts";
+
+const lookup = () => file;
+const url = (p: string) => `file://${p}`;
+
+interface World {
+  root: string;
+  vault: OpenedVault;
+  local: string;
+}
+
+async function world(): Promise<World> {
+  const root = await Deno.makeTempDir({ prefix: "paradux-drill-" });
+  const created = await createVault(join(root, "home"), new TextEncoder().encode("pass phrase"), {
+    threshold: 2,
+    userName: "Ada",
+    pbkdf: TEST_ARGON2ID,
+  });
+  const local = join(root, "local");
+  await Deno.mkdir(join(local, "sub"), { recursive: true });
+  await Deno.writeTextFile(join(local, "a.txt"), "alpha\n");
+  await Deno.writeTextFile(join(local, "sub", "b.txt"), "beta\n");
+  await Deno.mkdir(join(root, "mnt"));
+  const docs: Documents = structuredClone(created.docs);
+  docs.stewards.stewards = ["ann", "bo", "cy"].map((id) => ({ id, name: id }));
+  docs["metadata-locations"].locations = [
+    { name: "m1", url: url(join(root, "m1")) },
+    { name: "m2", url: url(join(root, "m2")) },
+  ];
+  docs.datasets.datasets = [{
+    name: "docs",
+    source: { url: url(join(root, "src")) },
+    localCopy: local,
+    destinations: [
+      { name: "plain", url: url(join(root, "mnt", "plain")), frequency: "daily" },
+    ],
+  }];
+  const vault = await saveVault(created, (await issueShares(docs)).docs, { runHooks: false });
+  const ctx = { privateDir: root, now: new Date() };
+  await file.push(local, { url: url(join(root, "mnt", "plain")) }, ctx);
+  return { root, vault, local };
+}
+
+function drill(w: World, docs = w.vault.docs): Promise<DrillReport> {
+  return runDrill(docs, { lookup, shareCheck: secretFromStoredShares });
+}
+
+function failures(r: DrillReport): string[] {
+  return r.checks.filter((c) => !c.ok).map((c) => `${c.name}:${c.failure}`);
+}
+
+function message(r: DrillReport, name: string): string {
+  return r.checks.find((c) => c.name === name)?.message ?? "";
+}
+
+Deno.test("publish and drill: each failure has its own message, others keep passing", async () => {
+  const w = await world();
+  try {
+    const report = await publishVault(w.vault, { lookup });
+    assert.equal(publishError(report), null);
+    assert.deepEqual(report.results.map((r) => r.location), ["m1", "m2"]);
+
+    let r = await drill(w);
+    assert.deepEqual(failures(r), []);
+    assert.deepEqual(r.checks.map((c) => `${c.area}:${c.name}`), [
+      "metadata:m1",
+      "metadata:m2",
+      "shares:shares",
+      "destination:docs/plain",
+    ]);
+
+    // stale: the live vault changed after publishing
+    const changed = structuredClone(w.vault.docs);
+    changed.user.name = "Ada L.";
+    r = await drill(w, changed);
+    assert.deepEqual(failures(r), ["m1:stale-metadata-copy", "m2:stale-metadata-copy"]);
+    assert.match(message(r, "m1"), /^stale metadata copy: user differ/);
+
+    // missing copy at m2, corrupted export at m1: both named, destinations still checked
+    await Deno.remove(join(w.root, "m2", EXPORT_NAME));
+    const exp = join(w.root, "m1", EXPORT_NAME);
+    const bytes = await Deno.readFile(exp);
+    bytes.fill(0, 40_000, 300_000); // the recovery keyslot's area
+    await Deno.writeFile(exp, bytes);
+    r = await drill(w);
+    assert.deepEqual(failures(r), ["m1:corrupted-export", "m2:missing-metadata-copy"]);
+    assert.match(message(r, "m1"), /^corrupted export at m1/);
+    assert.match(message(r, "m2"), /^missing metadata copy/);
+
+    // a failing location does not stop publishing at the others
+    await Deno.remove(join(w.root, "m2"), { recursive: true });
+    await Deno.writeTextFile(join(w.root, "m2"), "not a directory");
+    const partial = await publishVault(w.vault, { lookup });
+    assert.deepEqual(partial.results.map((x) => x.ok), [true, false]);
+    assert.equal(publishError(partial)?.kind, "partial");
+    await Deno.remove(join(w.root, "m2"));
+    assert.equal(publishError(await publishVault(w.vault, { lookup })), null);
+    assert.deepEqual(failures(await drill(w)), []);
+
+    // altered files at the destination
+    const plain = join(w.root, "mnt", "plain");
+    const snap = [...Deno.readDirSync(plain)].find((e) => e.isDirectory && !e.name.startsWith("."));
+    await Deno.writeTextFile(join(plain, snap!.name, "sub", "b.txt"), "BETA\n");
+    r = await drill(w);
+    assert.deepEqual(failures(r), ["docs/plain:altered-files"]);
+    assert.match(
+      message(r, "docs/plain"),
+      /altered files at the destination: different content "sub\/b.txt"/,
+    );
+
+    // unreachable destination: the drive is gone
+    await Deno.rename(join(w.root, "mnt"), join(w.root, "unmounted"));
+    r = await drill(w);
+    assert.equal(r.checks.find((c) => c.name === "docs/plain")?.failure, "unreachable-destination");
+    assert.match(message(r, "docs/plain"), /^unreachable destination/);
+  } finally {
+    await Deno.remove(w.root, { recursive: true });
+  }
+});

@@ -1,0 +1,530 @@
+/**
+ * The drill: a rehearsal of recovery that touches no live data. It proves, with the live vault
+ * open, that:
+ * - every metadata location holds a copy (`vault-export.luks`) that opens with the recovery
+ *   secret through Paradux's own LUKS2 engine (no cryptsetup, as on a borrowed machine), has no
+ *   everyday keyslot left, and holds the same documents as the live vault (current);
+ * - k of the stored shares reconstruct the recovery secret;
+ * - every destination of every dataset is reachable, has a recent snapshot, passes the
+ *   protocol's own check where it has one (`restic check`, the parts' hashes of encrypted
+ *   archives), and a restore into a temporary directory matches the local copy: the file list
+ *   in full, and the contents of a sample of files.
+ *
+ * Each check is one row of the report with its own message; one failing row never stops the
+ * others. Downloads and restores go to private temporary directories removed afterwards.
+ * @module
+ */
+import { join, relative } from "node:path";
+import {
+  dataSegment,
+  decryptSegment,
+  parseLuks2Header,
+  unlockVolumeKey,
+} from "../crypto/luks2/mod.ts";
+import { segmentLength } from "../crypto/luks2/mod.ts";
+import { ParaduxError } from "../errors.ts";
+import type { Location, ProtocolSpec, Snapshot, TransferContext } from "../protocols/_protocol.ts";
+import { protocolFor } from "../protocols/_lookup.ts";
+import { makePrivateDir, withPrivateDir } from "../system/private_dir.ts";
+import {
+  type Dataset,
+  type Destination,
+  DOCUMENT_NAMES,
+  type DocumentName,
+  type Documents,
+} from "./documents.ts";
+import { allDataKeys } from "./data_keys.ts";
+import { encryptedSnapshots, restoreEncrypted } from "./encrypted.ts";
+import { decodePayload } from "./payload.ts";
+import { EXPORT_NAME, failureOf, locationOf } from "./publish.ts";
+import { EVERYDAY_SLOT } from "./vault.ts";
+
+/** What a row checks. */
+export type DrillArea = "metadata" | "shares" | "destination";
+
+/** Why a row failed: stable codes for scripts and tests. */
+export type DrillFailure =
+  | "missing-metadata-copy"
+  | "unreachable-metadata-location"
+  | "corrupted-export"
+  | "stale-metadata-copy"
+  | "shares"
+  | "unreachable-destination"
+  | "no-snapshot"
+  | "old-snapshot"
+  | "check-failed"
+  | "altered-files";
+
+/** One row of the drill's table. */
+export interface DrillCheck {
+  /** What kind of check. */
+  area: DrillArea;
+  /** What was checked: a metadata location name, `DATASET/DESTINATION`, or `shares`. */
+  name: string;
+  /** True when it passed. */
+  ok: boolean;
+  /** The failure's code, when it failed. */
+  failure?: DrillFailure;
+  /** One line: what was proved, or what is wrong. */
+  message: string;
+  /** What to do about a failure. */
+  hint?: string;
+}
+
+/** The whole drill. */
+export interface DrillReport {
+  /** ISO time of the drill. */
+  time: string;
+  /** Every check, metadata first, then shares, then destinations. */
+  checks: DrillCheck[];
+  /** True when every check passed. */
+  ok: boolean;
+}
+
+/** Reconstructs the recovery mnemonic from k stored shares (the shares feature provides it). */
+export type ShareCheck = (docs: Documents) => Promise<string>;
+
+/** Destination operations the drill needs; the defaults use the location's protocol. */
+export interface DestinationOps {
+  /** Snapshots held (throws when unreachable). */
+  snapshots(dataset: Dataset, dest: Destination, ctx: TransferContext): Promise<Snapshot[]>;
+  /** The protocol's own integrity check, when it has one (throws on failure). */
+  verify?(dataset: Dataset, dest: Destination, ctx: TransferContext): Promise<string | void>;
+  /** Restores the newest snapshot into the empty directory `dir`. */
+  restore(dataset: Dataset, dest: Destination, dir: string, ctx: TransferContext): Promise<void>;
+}
+
+/** Options of {@link runDrill}. */
+export interface DrillOptions {
+  /** The time the drill runs (default now). */
+  now?: Date;
+  /** Finds a URL's protocol (default the registry). */
+  lookup?: (url: string) => ProtocolSpec;
+  /** The share check (no row when absent). */
+  shareCheck?: ShareCheck;
+  /** Destination operations (default: {@link defaultDestinationOps}). */
+  destinations?: (dest: Destination) => DestinationOps;
+  /** Files compared by content per destination (default {@link DEFAULT_SAMPLE}). */
+  sample?: number;
+  /** Called as each check starts. */
+  onCheck?: (area: DrillArea, name: string) => void;
+}
+
+/** Files compared by content per destination. */
+export const DEFAULT_SAMPLE = 20;
+
+const HOUR = 3600_000;
+
+/**
+ * How old the newest snapshot of a destination may be: twice its frequency (a missed run is
+ * tolerated, two are not); 31 days for a custom calendar expression.
+ */
+export function maxSnapshotAgeMs(frequency: string): number {
+  switch (frequency) {
+    case "hourly":
+      return 2 * HOUR;
+    case "daily":
+      return 48 * HOUR;
+    case "weekly":
+      return 14 * 24 * HOUR;
+    case "monthly":
+      return 62 * 24 * HOUR;
+    default:
+      return 31 * 24 * HOUR;
+  }
+}
+
+/** Human age: `3h`, `2d`, `40m`. */
+export function formatAge(ms: number): string {
+  if (ms >= 48 * HOUR) return `${Math.floor(ms / (24 * HOUR))}d`;
+  if (ms >= HOUR) return `${Math.floor(ms / HOUR)}h`;
+  return `${Math.max(0, Math.floor(ms / 60_000))}m`;
+}
+
+/** The documents that differ between two sets (in document order). */
+export function differingDocuments(a: Documents, b: Documents): DocumentName[] {
+  return DOCUMENT_NAMES.filter((n) => JSON.stringify(a[n]) !== JSON.stringify(b[n]));
+}
+
+/**
+ * Opens a downloaded vault export with the recovery mnemonic through the LUKS2 engine.
+ * Also refuses an export that still has an everyday keyslot.
+ * @throws ParaduxError `auth` (the mnemonic does not open it), `input` (damaged, wrong slots).
+ */
+export async function openExportBytes(file: Uint8Array, mnemonic: string): Promise<Documents> {
+  const header = parseLuks2Header(file);
+  if (Object.hasOwn(header.json.keyslots, String(EVERYDAY_SLOT))) {
+    throw new ParaduxError("input", "it still has the everyday keyslot");
+  }
+  const { volumeKey } = await unlockVolumeKey(header, file, new TextEncoder().encode(mnemonic));
+  const seg = dataSegment(header);
+  const len = segmentLength(seg, file.length);
+  const plain = decryptSegment(seg, volumeKey, 0, file.subarray(seg.offset, seg.offset + len));
+  volumeKey.fill(0);
+  return decodePayload(plain).docs;
+}
+
+function fail(
+  area: DrillArea,
+  name: string,
+  failure: DrillFailure,
+  message: string,
+  hint?: string,
+): DrillCheck {
+  return hint === undefined
+    ? { area, name, ok: false, failure, message }
+    : { area, name, ok: false, failure, message, hint };
+}
+
+function pass(area: DrillArea, name: string, message: string): DrillCheck {
+  return { area, name, ok: true, message };
+}
+
+/** Checks the copy at one metadata location. */
+export async function checkMetadataLocation(
+  docs: Documents,
+  m: { name: string; url: string; credentials?: Record<string, string> },
+  lookup: (url: string) => ProtocolSpec,
+  now: Date,
+): Promise<DrillCheck> {
+  const area = "metadata";
+  return await withPrivateDir(async (dir) => {
+    const file = dir.path(EXPORT_NAME);
+    try {
+      const protocol = lookup(m.url);
+      await protocol.download(locationOf(m), EXPORT_NAME, file, { privateDir: dir.dir, now });
+    } catch (e) {
+      const f = failureOf(e);
+      if (e instanceof ParaduxError && e.kind === "not-found") {
+        return fail(
+          area,
+          m.name,
+          "missing-metadata-copy",
+          `missing metadata copy: ${f.error}`,
+          "run 'paradux publish-metadata'",
+        );
+      }
+      return fail(
+        area,
+        m.name,
+        "unreachable-metadata-location",
+        `metadata location unreachable: ${f.error}`,
+        f.hint ?? "check the location and its credentials",
+      );
+    }
+    let copy: Documents;
+    try {
+      copy = await openExportBytes(await Deno.readFile(file), docs.secrets.recoveryMnemonic);
+    } catch (e) {
+      if (!(e instanceof ParaduxError)) throw e;
+      return fail(
+        area,
+        m.name,
+        "corrupted-export",
+        `corrupted export at ${m.name}: ${e.message}`,
+        "run 'paradux publish-metadata' to replace it; the other locations still serve",
+      );
+    }
+    const differ = differingDocuments(docs, copy);
+    if (differ.length > 0) {
+      return fail(
+        area,
+        m.name,
+        "stale-metadata-copy",
+        `stale metadata copy: ${differ.join(", ")} differ from the live vault`,
+        "run 'paradux publish-metadata'",
+      );
+    }
+    return pass(area, m.name, "opens with the recovery secret and is current");
+  });
+}
+
+/** Destination operations straight through the protocol (unencrypted destinations). */
+export function plainDestinationOps(
+  lookup: (url: string) => ProtocolSpec,
+): (dest: Destination) => DestinationOps {
+  return (dest) => {
+    const location: Location = locationOf(dest);
+    const protocol = () => lookup(dest.url);
+    const verify = (protocol() as { check?: unknown }).check;
+    const ops: DestinationOps = {
+      snapshots: (_ds, _d, ctx) => protocol().snapshots(location, ctx),
+      restore: async (_ds, _d, dir, ctx) => {
+        await protocol().restore(location, dir, ctx);
+      },
+    };
+    if (typeof verify === "function") {
+      ops.verify = (_ds, _d, ctx) =>
+        (verify as (l: Location, c: TransferContext) => Promise<string | void>).call(
+          protocol(),
+          location,
+          ctx,
+        );
+    }
+    return ops;
+  };
+}
+
+/**
+ * Operations for an encrypted destination: snapshots are the complete sealed archives; a
+ * restore checks every part's SHA-256 against the manifest, then decrypts with the vault's
+ * data keys (every generation).
+ */
+export function encryptedDestinationOps(
+  docs: Documents,
+  lookup: (url: string) => ProtocolSpec,
+): (dest: Destination) => DestinationOps {
+  const identities = allDataKeys(docs.secrets).map((k) => ({
+    generation: k.generation,
+    identity: k.identity,
+  }));
+  return (dest) => {
+    const location: Location = locationOf(dest);
+    return {
+      snapshots: (_ds, _d, ctx) => encryptedSnapshots(location, lookup(dest.url), ctx),
+      restore: async (_ds, _d, dir, ctx) => {
+        await restoreEncrypted(location, lookup(dest.url), identities, dir, ctx);
+      },
+    };
+  };
+}
+
+/** Encrypted ops for `encrypt: true` destinations, plain protocol calls for the others. */
+export function defaultDestinationOps(
+  docs: Documents,
+  lookup: (url: string) => ProtocolSpec,
+): (dest: Destination) => DestinationOps {
+  const plain = plainDestinationOps(lookup);
+  const sealed = encryptedDestinationOps(docs, lookup);
+  return (dest) => (dest.encrypt === true ? sealed(dest) : plain(dest));
+}
+
+/** Every regular file and symlink under `root`, as relative paths, sorted. */
+export async function listTree(root: string): Promise<string[]> {
+  const out: string[] = [];
+  async function walk(dir: string): Promise<void> {
+    for await (const e of Deno.readDir(dir)) {
+      const p = join(dir, e.name);
+      if (e.isDirectory) await walk(p);
+      else out.push(relative(root, p));
+    }
+  }
+  await walk(root);
+  return out.sort();
+}
+
+/** Picks up to `n` items spread evenly over the list (all when it is short). */
+export function sampleOf<T>(items: readonly T[], n: number): T[] {
+  if (items.length <= n) return [...items];
+  const step = items.length / n;
+  return Array.from({ length: n }, (_, i) => items[Math.floor(i * step)] as T);
+}
+
+async function sameFile(a: string, b: string): Promise<boolean> {
+  const [sa, sb] = [await Deno.lstat(a), await Deno.lstat(b)];
+  if (sa.isSymlink || sb.isSymlink) {
+    return sa.isSymlink && sb.isSymlink && (await Deno.readLink(a)) === (await Deno.readLink(b));
+  }
+  if (sa.size !== sb.size) return false;
+  const [da, db] = [await Deno.readFile(a), await Deno.readFile(b)];
+  for (let i = 0; i < da.length; i++) if (da[i] !== db[i]) return false;
+  return true;
+}
+
+/**
+ * Compares a restored tree with the local copy: the whole file list, and the contents of a
+ * sample. Returns the problems (empty when they match).
+ */
+export async function compareWithLocal(
+  restored: string,
+  local: string,
+  sample: number,
+): Promise<string[]> {
+  const [got, want] = [await listTree(restored), await listTree(local)];
+  const gotSet = new Set(got);
+  const wantSet = new Set(want);
+  const problems: string[] = [];
+  const missing = want.filter((p) => !gotSet.has(p));
+  const extra = got.filter((p) => !wantSet.has(p));
+  if (missing.length > 0) problems.push(`missing ${list(missing)}`);
+  if (extra.length > 0) problems.push(`not in the local copy ${list(extra)}`);
+  const changed: string[] = [];
+  for (const p of sampleOf(want.filter((x) => gotSet.has(x)), sample)) {
+    if (!(await sameFile(join(restored, p), join(local, p)))) changed.push(p);
+  }
+  if (changed.length > 0) problems.push(`different content ${list(changed)}`);
+  return problems;
+}
+
+function list(paths: string[]): string {
+  const shown = paths.slice(0, 3).map((p) => JSON.stringify(p)).join(", ");
+  return paths.length > 3 ? `${shown} and ${paths.length - 3} more` : shown;
+}
+
+/** Checks one destination of a dataset. */
+export async function checkDestination(
+  dataset: Dataset,
+  dest: Destination,
+  ops: DestinationOps,
+  now: Date,
+  sample: number,
+): Promise<DrillCheck> {
+  const area = "destination";
+  const name = `${dataset.name}/${dest.name}`;
+  const scratch = await makePrivateDir("paradux-drill-");
+  const ctx: TransferContext = { privateDir: scratch.dir, now };
+  try {
+    let snaps: Snapshot[];
+    try {
+      snaps = await ops.snapshots(dataset, dest, ctx);
+    } catch (e) {
+      const f = failureOf(e);
+      return fail(
+        area,
+        name,
+        "unreachable-destination",
+        `unreachable destination: ${f.error}`,
+        f.hint ?? "check the destination and its credentials",
+      );
+    }
+    const newest = snaps.at(-1);
+    if (newest === undefined) {
+      return fail(
+        area,
+        name,
+        "no-snapshot",
+        "the destination holds no snapshot",
+        `run 'paradux backup ${dataset.name}'`,
+      );
+    }
+    const age = now.getTime() - Date.parse(newest.time);
+    if (age > maxSnapshotAgeMs(dest.frequency)) {
+      return fail(
+        area,
+        name,
+        "old-snapshot",
+        `newest snapshot is ${formatAge(age)} old (${dest.frequency})`,
+        `check the timer and run 'paradux backup ${dataset.name}'`,
+      );
+    }
+    let verified = "";
+    if (ops.verify !== undefined) {
+      try {
+        verified = (await ops.verify(dataset, dest, ctx)) ?? "";
+      } catch (e) {
+        const f = failureOf(e);
+        return fail(
+          area,
+          name,
+          "check-failed",
+          `integrity check failed: ${f.error}`,
+          f.hint ?? "back up again to a fresh destination",
+        );
+      }
+    }
+    const restoreDir = join(scratch.dir, "restore");
+    await Deno.mkdir(restoreDir, { mode: 0o700 });
+    try {
+      await ops.restore(dataset, dest, restoreDir, ctx);
+    } catch (e) {
+      const f = failureOf(e);
+      if (e instanceof ParaduxError && (e.kind === "input" || e.kind === "auth")) {
+        return fail(
+          area,
+          name,
+          "altered-files",
+          `altered files at the destination: ${f.error}`,
+          `run 'paradux backup ${dataset.name}' and find out who changed them`,
+        );
+      }
+      return fail(
+        area,
+        name,
+        "check-failed",
+        `restore failed: ${f.error}`,
+        f.hint ?? "back up again",
+      );
+    }
+    const problems = await compareWithLocal(restoreDir, dataset.localCopy, sample);
+    if (problems.length > 0) {
+      return fail(
+        area,
+        name,
+        "altered-files",
+        `altered files at the destination: ${problems.join("; ")}`,
+        `run 'paradux backup ${dataset.name}' and find out who changed them`,
+      );
+    }
+    return pass(
+      area,
+      name,
+      `reachable, newest snapshot ${formatAge(age)} old${
+        verified === "" ? "" : `, ${verified}`
+      }, restore matches the local copy`,
+    );
+  } finally {
+    await scratch.remove();
+  }
+}
+
+/** Runs every check of the drill. Never throws for a failing check: it becomes a row. */
+export async function runDrill(docs: Documents, options: DrillOptions = {}): Promise<DrillReport> {
+  const now = options.now ?? new Date();
+  const lookup = options.lookup ?? protocolFor;
+  const sample = options.sample ?? DEFAULT_SAMPLE;
+  const destOps = options.destinations ?? defaultDestinationOps(docs, lookup);
+  const checks: DrillCheck[] = [];
+  const locations = docs["metadata-locations"].locations;
+  if (locations.length === 0) {
+    checks.push(
+      fail(
+        "metadata",
+        "(none)",
+        "missing-metadata-copy",
+        "no metadata location is defined",
+        "add one with 'paradux edit-metadata-locations'",
+      ),
+    );
+  }
+  for (const m of locations) {
+    options.onCheck?.("metadata", m.name);
+    checks.push(await checkMetadataLocation(docs, m, lookup, now));
+  }
+  if (options.shareCheck !== undefined) {
+    options.onCheck?.("shares", "shares");
+    checks.push(await checkShares(docs, options.shareCheck));
+  }
+  for (const dataset of docs.datasets.datasets) {
+    for (const dest of dataset.destinations) {
+      options.onCheck?.("destination", `${dataset.name}/${dest.name}`);
+      checks.push(await checkDestination(dataset, dest, destOps(dest), now, sample));
+    }
+  }
+  return { time: now.toISOString(), checks, ok: checks.every((c) => c.ok) };
+}
+
+async function checkShares(docs: Documents, shareCheck: ShareCheck): Promise<DrillCheck> {
+  const k = docs.secrets.threshold;
+  try {
+    const got = await shareCheck(docs);
+    if (got !== docs.secrets.recoveryMnemonic) {
+      return fail(
+        "shares",
+        "shares",
+        "shares",
+        `${k} stored shares give another secret`,
+        "rotate the recovery secret: paradux change-secrets --recovery",
+      );
+    }
+    return pass("shares", "shares", `${k} stored shares reconstruct the recovery secret`);
+  } catch (e) {
+    const f = failureOf(e);
+    return fail(
+      "shares",
+      "shares",
+      "shares",
+      `the shares do not reconstruct the secret: ${f.error}`,
+      f.hint ?? "rotate the recovery secret: paradux change-secrets --recovery",
+    );
+  }
+}
