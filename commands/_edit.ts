@@ -6,7 +6,9 @@
  * - Invalid: the problems are shown (file, JSON path, line, column) and the editor re-opens on
  *   the user's text. On a terminal the user may abort instead; without one, after
  *   {@link MAX_ATTEMPTS} invalid attempts the command gives up with exit code "input".
- * - Valid: the whole vault is saved atomically and the after-change hooks run.
+ * - Valid: the whole vault is saved atomically and the after-change hooks run; then the vault
+ *   export is published (unless settings.publishAfterEdit is false; a failure is reported and
+ *   the edit stays saved).
  * @module
  */
 import { ParaduxError } from "../errors.ts";
@@ -18,6 +20,7 @@ import { documentsProblems } from "../vault/payload.ts";
 import { checkDocumentText, type DocumentProblem, formatProblem } from "../vault/schema.ts";
 import { saveVault, withVaultLock } from "../vault/vault.ts";
 import { type CommandSpec, defineCommand, type Deps } from "./_command.ts";
+import { publishAfterSave } from "./_publish.ts";
 import { openHomeVault, PASSPHRASE_OPTION, type PassphraseOptions } from "./_vault.ts";
 
 /** How many invalid edits in a row are re-opened without a terminal before giving up. */
@@ -62,9 +65,10 @@ export async function editDocument(
             return "unchanged";
           }
           io.progress("saving the vault...");
-          await saveVault(vault, { ...vault.docs, [name]: result.value });
+          const saved = await saveVault(vault, { ...vault.docs, [name]: result.value });
           io.progress("", true);
           io.err(`saved ${fileNameOf(name)}`);
+          await publishAfterSave(saved, deps);
           return "saved";
         }
         io.err(`${fileNameOf(name)} has problems:`);
