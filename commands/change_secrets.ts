@@ -3,10 +3,14 @@
  * - `--data-key`: a new age X25519 data key generation; archives made from now on are encrypted
  *   to it, the old identities stay in the vault so older encrypted copies remain restorable.
  *   Job files get the new recipient through the after-change hooks.
- * - `--recovery`: a new recovery secret (stewards feature; see {@link rotateRecovery}).
+ * - `--recovery`: a new recovery secret (new recovery keyslot), recovery card and share set for
+ *   every steward; old packages become stale (see {@link rotateRecovery}).
  * @module
  */
 import { ParaduxError } from "../errors.ts";
+import { replaceRecoverySecret } from "../vault/recovery.ts";
+import { cardOf, withNewRecoverySecret } from "../vault/recovery_card.ts";
+import { issueShares } from "../vault/shares.ts";
 import { rotateDataKey } from "../vault/data_keys.ts";
 import type { Documents } from "../vault/documents.ts";
 import { type OpenedVault, saveVault, withVaultLock } from "../vault/vault.ts";
@@ -41,17 +45,31 @@ export async function rotateDataKeyDocs(docs: Documents, now = new Date()): Prom
   };
 }
 
-/** `--recovery`: a new recovery secret (filled in by the stewards feature). */
-export function rotateRecovery(
+/**
+ * `--recovery`: a new recovery secret with its recovery card, and a new share set issued to
+ * every steward; the old shares are kept as retired (their packages show as stale). The caller
+ * must store it with {@link replaceRecoverySecret} (the recovery keyslot changes too).
+ */
+export async function rotateRecovery(
   _vault: OpenedVault,
-  _docs: Documents,
+  docs: Documents,
   _deps: Deps,
+  now = new Date(),
 ): Promise<Rotation> {
-  return Promise.reject(
-    new ParaduxError("usage", "change-secrets --recovery is not available yet", {
-      hint: "this version can rotate the data key only (--data-key)",
-    }),
-  );
+  const secrets = await withNewRecoverySecret(docs.secrets, docs.user.name, now);
+  const issued = await issueShares({ ...docs, secrets }, now);
+  const card = cardOf(issued.docs.secrets);
+  return {
+    docs: issued.docs,
+    report: [
+      `new recovery secret, recovery card ${card.docIdHex} and share set`,
+      ...issued.issued.map((s) => `issued share ${s.index} to steward ${s.stewardId}`),
+      "every steward package made before now is stale: give the stewards new ones " +
+      "(paradux export-steward-packages) and ask them to destroy the old ones",
+      "warning: vault exports made before now still open with the old shares until they are " +
+      "replaced: run 'paradux publish-metadata' and replace exports on USB kits",
+    ],
+  };
 }
 
 /** The `change-secrets` command. */
@@ -87,7 +105,8 @@ export const command = defineCommand<ChangeSecretsOptions>({
         lines.push(...r.report);
       }
       deps.io.progress("saving the vault...");
-      await saveVault(vault, docs);
+      if (options.recovery === true) await replaceRecoverySecret(vault, docs);
+      else await saveVault(vault, docs);
       deps.io.progress("", true);
       return lines;
     });

@@ -1,0 +1,312 @@
+/**
+ * `paradux recover INPUT... --from SOURCE (--extract DIR | --install)`: the day everything is
+ * lost. INPUTs are steward package PDFs, scans (PNG/JPEG), `.txt` twins, typed text files or
+ * `-` (stdin), in any mix; or the 24 words (`--secret-file F`, a typed-in file, or asked on the
+ * terminal). The card and every share are verified (authenticated unless `--rescue`), the
+ * mnemonic must open SOURCE (a vault export, or the paper copy of the metadata), then the
+ * documents are written out (`--extract`, no root or cryptsetup needed) or installed as the live
+ * vault with a new everyday passphrase (`--install`).
+ *
+ * Extension point: `--from URL` goes through `sourceFetchers` in vault/recovery.ts (the
+ * protocols feature registers one per scheme).
+ * @module
+ */
+import { join } from "node:path";
+import { ParaduxError } from "../errors.ts";
+import { scanFileReport, sniff } from "../paper/scan.ts";
+import { writeFileAtomic } from "../system/atomic.ts";
+import { withPrivateDir } from "../system/private_dir.ts";
+import { canPrompt, promptPassword } from "../system/prompt.ts";
+import { DOCUMENT_NAMES, type Documents, documentText, fileNameOf } from "../vault/documents.ts";
+import { documentsFromPaper } from "../vault/metadata_paper.ts";
+import {
+  checkSourceDocs,
+  installFromExport,
+  isLuksFile,
+  type LabelledInput,
+  type OpenedSource,
+  openExport,
+  type ReconstructedSecret,
+  reconstructSecret,
+  sourceFetchers,
+} from "../vault/recovery.ts";
+import { keyFingerprint } from "../vault/shares.ts";
+import { defineCommand } from "./_command.ts";
+import { newPassphrase, PASSPHRASE_OPTION } from "./_vault.ts";
+
+/** Options of `recover`. */
+export interface RecoverOptions {
+  /** The positional INPUTs. */
+  inputs?: string[];
+  /** `--from SOURCE`. */
+  from?: string;
+  /** `--extract DIR`. */
+  extract?: string;
+  /** `--install`. */
+  install?: boolean;
+  /** `--secret-file F`. */
+  secretFile?: string;
+  /** `--rescue` (alias `--allow-unsigned`). */
+  rescue?: boolean;
+  /** `--allow-unsigned`. */
+  allowUnsigned?: boolean;
+  /** `--force`. */
+  force?: boolean;
+  /** `--passphrase-file` (the new everyday passphrase for --install). */
+  passphraseFile?: string;
+}
+
+let stdinText: Promise<string> | undefined;
+function readStdin(): Promise<string> {
+  stdinText ??= new Response(Deno.stdin.readable).text();
+  return stdinText;
+}
+
+async function readInput(path: string): Promise<LabelledInput[]> {
+  if (path === "-") return [{ value: await readStdin(), label: "stdin" }];
+  let head: Uint8Array;
+  try {
+    const f = await Deno.open(path, { read: true });
+    try {
+      head = new Uint8Array(8);
+      const n = (await f.read(head)) ?? 0;
+      head = head.subarray(0, n);
+    } finally {
+      f.close();
+    }
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new ParaduxError("not-found", `${path} does not exist`);
+    }
+    throw e;
+  }
+  if (sniff(head) !== undefined) {
+    const scan = await scanFileReport(path);
+    if (scan.payloads.length === 0) {
+      throw new ParaduxError("input", `${path}: no readable QR codes`, {
+        hint: "scan it again at a higher resolution, or give its package.txt / typed text",
+      });
+    }
+    return scan.payloads.map((value) => ({ value, label: path }));
+  }
+  const bytes = await Deno.readFile(path);
+  try {
+    return [{ value: new TextDecoder("utf-8", { fatal: true }).decode(bytes), label: path }];
+  } catch {
+    return [{ value: bytes, label: path }];
+  }
+}
+
+async function readSecretFile(path: string): Promise<string> {
+  if (path === "-") return await readStdin();
+  try {
+    return await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new ParaduxError("not-found", `secret file ${path} does not exist`);
+    }
+    throw e;
+  }
+}
+
+async function openSource(
+  from: string,
+  secret: ReconstructedSecret,
+  rescue: boolean,
+): Promise<OpenedSource & { warnings: string[] }> {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(from) && !from.startsWith("file://")) {
+    return await withPrivateDir(async (dir) => {
+      for (const fetch of sourceFetchers) {
+        const path = await fetch(from, dir.dir);
+        if (path !== null) return await openSource(path, secret, rescue);
+      }
+      throw new ParaduxError("usage", `cannot download from ${from} yet`, {
+        hint: "download the vault export yourself and pass its path to --from",
+      });
+    });
+  }
+  const path = from.startsWith("file://") ? new URL(from).pathname : from;
+  try {
+    await Deno.stat(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new ParaduxError("not-found", `${path} does not exist`, {
+        hint: "--from takes a vault export (vault-export.luks) or the paper copy of the metadata",
+      });
+    }
+    throw e;
+  }
+  if (await isLuksFile(path)) {
+    const docs = await openExport(path, secret.mnemonic);
+    return {
+      docs,
+      kind: "export",
+      exportPath: path,
+      warnings: checkSourceDocs(docs, secret, rescue, path),
+    };
+  }
+  const inputs = (await readInput(path)).map((i) => i.value);
+  const paper = await documentsFromPaper(inputs, secret.mnemonic, { rescue });
+  return {
+    docs: paper.docs,
+    kind: "paper",
+    exportPath: null,
+    warnings: [...paper.warnings, ...checkSourceDocs(paper.docs, secret, rescue, path)],
+  };
+}
+
+async function extractTo(dir: string, docs: Documents, force: boolean): Promise<string[]> {
+  try {
+    const entries = [...Deno.readDirSync(dir)];
+    if (entries.length > 0 && !force) {
+      throw new ParaduxError("exists", `${dir} is not empty`, {
+        hint: "choose a new directory, or pass --force to overwrite the documents in it",
+      });
+    }
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+  const written: string[] = [];
+  for (const name of DOCUMENT_NAMES) {
+    const path = join(dir, fileNameOf(name));
+    await writeFileAtomic(path, new TextEncoder().encode(documentText(docs[name])), {
+      mode: 0o600,
+    });
+    written.push(path);
+  }
+  return written;
+}
+
+/** The `recover` command. */
+export const command = defineCommand<RecoverOptions>({
+  name: "recover",
+  summary: "recover the vault from stewards' shares (or the recovery secret)",
+  description: "INPUTs: steward package PDFs, scans, package.txt files, typed text, '-' for " +
+    "stdin; or the 24 words with --secret-file. Checks the recovery card and every share " +
+    "(signed by the vault key; --rescue relaxes signature checks only), proves the recovery " +
+    "secret opens --from (a vault export or the paper copy of the metadata), then writes the " +
+    "documents to --extract DIR (no root or cryptsetup needed) or makes it the live vault " +
+    "with a new everyday passphrase (--install; never over an existing vault without --force).",
+  args: [{ name: "[inputs...]", description: "packages, scans, text files, or - for stdin" }],
+  options: [
+    { flags: "--from <source>", description: "a vault export file or the metadata paper copy" },
+    { flags: "--extract <dir>", description: "write the documents into DIR" },
+    { flags: "--install", description: "make it the live vault of --vault HOME" },
+    { flags: "--secret-file <file>", description: "read the 24 words from FILE ('-': stdin)" },
+    { flags: "--rescue", description: "accept unsigned or badly signed shares (says so)" },
+    { flags: "--allow-unsigned", description: "same as --rescue" },
+    { flags: "--force", description: "replace an existing vault or extracted documents" },
+    {
+      ...PASSPHRASE_OPTION,
+      description: "read the new everyday passphrase (for --install) from FILE ('-': stdin)",
+    },
+  ],
+  json: true,
+  async run(options, deps) {
+    const { io } = deps;
+    const rescue = options.rescue === true || options.allowUnsigned === true;
+    const inputsArg = options.inputs ?? [];
+    if ((options.extract === undefined) === (options.install !== true)) {
+      throw new ParaduxError("usage", "give exactly one of --extract DIR and --install", {
+        hint: "e.g. paradux recover a.pdf b.pdf c.pdf --from vault-export.luks --extract out",
+      });
+    }
+    if (options.from === undefined) {
+      throw new ParaduxError("usage", "--from is required: where is the vault copy?", {
+        hint: "a vault export (from a metadata location or a USB kit), or the paper copy",
+      });
+    }
+    const stdinUsers = [
+      inputsArg.includes("-"),
+      options.secretFile === "-",
+      options.passphraseFile === "-",
+    ].filter(Boolean).length;
+    if (stdinUsers > 1) {
+      throw new ParaduxError("usage", "only one of the inputs can come from stdin ('-')");
+    }
+    let mnemonic: string | undefined;
+    if (options.secretFile !== undefined) mnemonic = await readSecretFile(options.secretFile);
+    const inputs: LabelledInput[] = [];
+    for (const path of inputsArg) {
+      io.progress(`reading ${path}...`);
+      inputs.push(...await readInput(path));
+    }
+    io.progress("", true);
+    if (inputs.length === 0 && mnemonic === undefined) {
+      if (!canPrompt()) {
+        throw new ParaduxError("usage", "no shares and no recovery secret given", {
+          hint: "give the stewards' packages, or --secret-file FILE with the 24 words",
+        });
+      }
+      mnemonic = await promptPassword("the 24 words of the recovery secret:");
+    }
+    const secret = await reconstructSecret(inputs, {
+      ...(mnemonic === undefined ? {} : { mnemonic }),
+      rescue,
+    });
+    for (const w of secret.warnings) io.err(`warning: ${w}`);
+    io.progress("opening the vault copy...");
+    const source = await openSource(options.from, secret, rescue);
+    io.progress("", true);
+    for (const w of source.warnings) io.err(`warning: ${w}`);
+    const summary: Record<string, unknown> = {
+      via: secret.via,
+      shares: secret.shares,
+      card: secret.card === null ? null : {
+        vaultId: secret.card.vaultId,
+        owner: secret.card.owner,
+        issuedAt: secret.card.issuedAt,
+      },
+      authenticated: secret.authenticated && !rescue,
+      source: { kind: source.kind, path: options.from },
+      vaultId: source.docs.secrets.vaultId,
+      owner: source.docs.user.name,
+      keyFingerprint: keyFingerprint(source.docs.secrets.signingPublicKey),
+      warnings: [...secret.warnings, ...source.warnings],
+    };
+    if (!deps.globals.json) {
+      io.out(
+        secret.via === "shares"
+          ? `rebuilt the recovery secret from shares ${
+            secret.shares.map((s) => `${s.index} (${s.label})`).join(", ")
+          }`
+          : "using the recovery secret as given",
+      );
+      io.out(
+        `it opens ${options.from}: vault ${source.docs.secrets.vaultId} of ` +
+          `${source.docs.user.name}, key ${summary.keyFingerprint}`,
+      );
+      if (rescue || !secret.authenticated) {
+        io.err("NOT AUTHENTICATED: signatures were not all checked (rescue mode or no card)");
+      }
+    }
+    if (options.extract !== undefined) {
+      const files = await extractTo(options.extract, source.docs, options.force === true);
+      summary.extracted = files;
+      if (!deps.globals.json) io.out(`wrote ${files.length} documents to ${options.extract}`);
+    } else {
+      if (source.exportPath === null) {
+        throw new ParaduxError("usage", "--install needs a vault export in --from", {
+          hint: "with the paper copy, use --extract DIR, then rebuild the vault with init",
+        });
+      }
+      const passphrase = await newPassphrase(options.passphraseFile);
+      io.progress("installing the vault...");
+      const vault = await installFromExport(
+        deps.globals.home,
+        source.exportPath,
+        secret.mnemonic,
+        passphrase,
+        { force: options.force === true },
+      );
+      io.progress("", true);
+      summary.installed = vault.path;
+      if (!deps.globals.json) {
+        io.out(`installed ${vault.path}; your new everyday passphrase opens it`);
+        io.out("next: paradux status, then export new steward packages if anything changed");
+      }
+    }
+    if (deps.globals.json) io.json(summary);
+  },
+});
