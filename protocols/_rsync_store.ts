@@ -134,14 +134,23 @@ async function rsync(
   src: string,
   dest: string,
   ctx: TransferContext,
-  extra: { mirror?: boolean; linkDest?: string } = {},
+  extra: { mirror?: boolean; linkDest?: string; okCodes?: number[] } = {},
 ): Promise<TransferStats> {
+  const { okCodes, ...rest } = extra;
+  const progress = ctx.progress;
   const args = rsyncArgs(src, dest, {
-    ...extra,
+    ...rest,
+    progress: progress !== undefined,
     ...(store.remoteShell === undefined ? {} : { remoteShell: store.remoteShell }),
   });
-  const stats = await runRsync(args, ctx.signal === undefined ? {} : { signal: ctx.signal });
-  ctx.progress?.({ bytes: stats.bytes, totalBytes: stats.totalBytes });
+  const stats = await runRsync(args, {
+    ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
+    ...(okCodes === undefined ? {} : { okCodes }),
+    ...(progress === undefined ? {} : {
+      onProgress: (p: { bytes: number; totalBytes?: number }) => progress(p),
+    }),
+  });
+  progress?.({ bytes: stats.totalBytes, totalBytes: stats.totalBytes });
   return { bytes: stats.bytes, files: stats.files };
 }
 
@@ -155,7 +164,11 @@ async function rsyncFrom(
 ): Promise<TransferStats> {
   await Deno.mkdir(dir, { recursive: true });
   try {
-    return await rsync(store, `${store.rsyncPath(name)}/`, `${resolve(dir)}/`, ctx, { mirror });
+    // Exit 24: files vanished at a live source during a pull; the rest is mirrored.
+    return await rsync(store, `${store.rsyncPath(name)}/`, `${resolve(dir)}/`, ctx, {
+      mirror,
+      ...(mirror ? { okCodes: [24] } : {}),
+    });
   } catch (e) {
     if (e instanceof RsyncFailure && isMissingSource(new TextDecoder().decode(e.result.stderr))) {
       throw new ParaduxError("not-found", `${name === "" ? store.where : name} does not exist`, {

@@ -10,7 +10,7 @@
  * @module
  */
 import { ParaduxError } from "../errors.ts";
-import { exec, type ExecResult, lastLine, stderrText, stdoutText } from "./exec.ts";
+import { exec, type ExecResult, lastLine, missingTool, stderrText, stdoutText } from "./exec.ts";
 
 /** Options for {@link rsyncArgs}. */
 export interface RsyncArgsOptions {
@@ -22,6 +22,8 @@ export interface RsyncArgsOptions {
   remoteShell?: readonly string[];
   /** Only the file's contents and times, no owner/group (for single metadata files). */
   singleFile?: boolean;
+  /** Report overall progress on stdout (`--info=progress2`, parsed by {@link runRsync}). */
+  progress?: boolean;
 }
 
 /** The base flags every Paradux rsync run uses for trees. */
@@ -31,6 +33,7 @@ export const TREE_FLAGS: readonly string[] = ["-aHS", "--numeric-ids"];
 export function rsyncArgs(src: string, dest: string, options: RsyncArgsOptions = {}): string[] {
   const args = options.singleFile === true ? ["-t", "--chmod=F600"] : [...TREE_FLAGS];
   args.push("--stats");
+  if (options.progress === true) args.push("--info=progress2");
   if (options.mirror === true) args.push("--delete");
   if (options.linkDest !== undefined) args.push(`--link-dest=${options.linkDest}`);
   if (options.remoteShell !== undefined) args.push("-e", remoteShellString(options.remoteShell));
@@ -75,6 +78,23 @@ export function parseStats(stdout: string): RsyncStats {
   };
 }
 
+/** One `--info=progress2` reading. */
+export interface RsyncProgress {
+  /** Bytes done so far. */
+  bytes: number;
+  /** Estimated total bytes (from the percentage), when known. */
+  totalBytes?: number;
+}
+
+/** Parses one `--info=progress2` line (`  1,234,567  45%  10.00MB/s  0:00:01 (xfr#3, ...)`). */
+export function parseProgressLine(line: string): RsyncProgress | undefined {
+  const m = /^\s*([\d,.]+)\s+(\d{1,3})%/.exec(line);
+  if (m?.[1] === undefined || m[2] === undefined) return undefined;
+  const bytes = Number(m[1].replace(/[,.]/g, ""));
+  const pct = Number(m[2]);
+  return pct > 0 ? { bytes, totalBytes: Math.round((bytes * 100) / pct) } : { bytes };
+}
+
 /** True when rsync failed because the source path does not exist. */
 export function isMissingSource(stderr: string): boolean {
   return /(change_dir|link_stat) .* failed: No such file or directory/.test(stderr);
@@ -96,6 +116,10 @@ export interface RunRsyncOptions {
   signal?: AbortSignal;
   /** Extra environment. */
   env?: Record<string, string>;
+  /** Exit codes that count as success besides 0 (e.g. 24: files vanished during a pull). */
+  okCodes?: readonly number[];
+  /** Called with `--info=progress2` readings (pass args built with `progress: true`). */
+  onProgress?: (p: RsyncProgress) => void;
 }
 
 /** A failed rsync run, for callers that want to classify it. */
@@ -115,19 +139,65 @@ export class RsyncFailure extends ParaduxError {
   }
 }
 
+/** Runs rsync, streaming stdout to `onProgress` line by line; returns the full result. */
+async function execWithProgress(
+  args: readonly string[],
+  options: RunRsyncOptions,
+  onProgress: (p: RsyncProgress) => void,
+): Promise<ExecResult> {
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command("rsync", {
+      args: [...args],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.env === undefined ? {} : { env: options.env }),
+    }).spawn();
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) throw missingTool("rsync");
+    throw e;
+  }
+  const stderr = new Response(child.stderr).arrayBuffer();
+  const decoder = new TextDecoder();
+  let text = "";
+  let pending = "";
+  for await (const chunk of child.stdout) {
+    const piece = decoder.decode(chunk, { stream: true });
+    text += piece;
+    const parts = (pending + piece).split(/[\r\n]/);
+    pending = parts.pop() ?? "";
+    for (const line of parts) {
+      const p = parseProgressLine(line);
+      if (p !== undefined) onProgress(p);
+    }
+  }
+  const status = await child.status;
+  return {
+    code: status.signal === null ? status.code : 128 + 15,
+    stdout: new TextEncoder().encode(text),
+    stderr: new Uint8Array(await stderr),
+  };
+}
+
 /** Runs rsync with `args` (from {@link rsyncArgs}) and returns its `--stats`. */
 export async function runRsync(
   args: readonly string[],
   options: RunRsyncOptions = {},
 ): Promise<RsyncStats> {
-  const result = await exec("rsync", args, {
-    check: false,
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
-    ...(options.env === undefined ? {} : { env: options.env }),
-  });
+  const result = options.onProgress === undefined
+    ? await exec("rsync", args, {
+      check: false,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.env === undefined ? {} : { env: options.env }),
+    })
+    : await execWithProgress(args, options, options.onProgress);
   if (options.signal?.aborted === true) {
     throw new ParaduxError("interrupted", "the transfer was interrupted");
   }
-  if (result.code !== 0) throw new RsyncFailure(result);
+  if (result.code !== 0 && !(options.okCodes ?? []).includes(result.code)) {
+    throw new RsyncFailure(result);
+  }
   return parseStats(stdoutText(result));
 }

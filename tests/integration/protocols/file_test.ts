@@ -115,3 +115,27 @@ Deno.test("file: an unmounted drive (missing parent) fails and creates nothing",
     await Deno.remove(base, { recursive: true });
   }
 });
+
+Deno.test("file: progress is reported; an aborted push is interrupted and no snapshot", async () => {
+  const base = await Deno.makeTempDir({ prefix: "paradux-file-progress-" });
+  try {
+    const src = join(base, "src");
+    await Deno.mkdir(src);
+    await Deno.writeFile(join(src, "a.bin"), crypto.getRandomValues(new Uint8Array(65536)));
+    const location = { url: `file://${join(base, "dest")}` };
+    const seen: { bytes: number; totalBytes?: number }[] = [];
+    await protocol.push(src, location, { ...ctxIn(base), progress: (p) => seen.push(p) });
+    assert.ok(seen.length >= 1);
+    assert.equal(seen.at(-1)?.bytes, 65536);
+
+    const aborted = new AbortController();
+    aborted.abort();
+    await assert.rejects(
+      () => protocol.push(src, location, { ...ctxIn(base), signal: aborted.signal }),
+      (e) => isUserError(e, "interrupted"),
+    );
+    assert.equal((await protocol.snapshots(location, ctxIn(base))).length, 1);
+  } finally {
+    await Deno.remove(base, { recursive: true });
+  }
+});

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   failureDetail,
   isMissingSource,
+  parseProgressLine,
   parseStats,
   remoteShellString,
   rsyncArgs,
@@ -74,4 +75,21 @@ Deno.test("isMissingSource and failureDetail", () => {
     "ssh: connect to host 127.0.0.1 port 1: Connection refused",
   );
   assert.equal(failureDetail("a\nlast\n"), "last");
+});
+
+Deno.test("parseProgressLine reads --info=progress2 lines", () => {
+  assert.deepEqual(parseProgressLine("     67,108,864 100%  687.84MB/s    0:00:00 (xfr#1)"), {
+    bytes: 67108864,
+    totalBytes: 67108864,
+  });
+  assert.deepEqual(parseProgressLine("         32,768   0%    0.00kB/s    0:00:00"), {
+    bytes: 32768,
+  });
+  assert.deepEqual(parseProgressLine("      1,000  50%  1.00kB/s"), {
+    bytes: 1000,
+    totalBytes: 2000,
+  });
+  assert.equal(parseProgressLine("Number of files: 2"), undefined);
+  assert.equal(parseProgressLine(""), undefined);
+  assert.ok(rsyncArgs("a", "b", { progress: true }).includes("--info=progress2"));
 });
