@@ -21,6 +21,7 @@ import { checkDocumentText, type DocumentProblem, formatProblem } from "../vault
 import { saveVault, withVaultLock } from "../vault/vault.ts";
 import { type CommandSpec, defineCommand, type Deps } from "./_command.ts";
 import { publishAfterSave } from "./_publish.ts";
+import { withIssuedShares } from "./_shares.ts";
 import { openHomeVault, PASSPHRASE_OPTION, type PassphraseOptions } from "./_vault.ts";
 
 /** How many invalid edits in a row are re-opened without a terminal before giving up. */
@@ -65,7 +66,8 @@ export async function editDocument(
             return "unchanged";
           }
           io.progress("saving the vault...");
-          const saved = await saveVault(vault, { ...vault.docs, [name]: result.value });
+          const next = await withIssuedShares(name, { ...vault.docs, [name]: result.value }, io);
+          const saved = await saveVault(vault, next);
           io.progress("", true);
           io.err(`saved ${fileNameOf(name)}`);
           await publishAfterSave(saved, deps);
