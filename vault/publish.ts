@@ -148,3 +148,27 @@ export function publishError(report: PublishReport): ParaduxError | null {
     { hint: "fix those locations, then run 'paradux publish-metadata' again" },
   );
 }
+
+/**
+ * Downloads the vault export published at a metadata location URL into `dir` (for
+ * `recover --from URL`). Returns its path, or null when no protocol handles the URL's scheme.
+ * @throws the protocol's errors (`not-found` when no export is there, `tool-failed`).
+ */
+export async function fetchPublishedExport(
+  url: string,
+  dir: string,
+  lookup: (url: string) => ProtocolSpec = protocolFor,
+): Promise<string | null> {
+  let protocol: ProtocolSpec;
+  try {
+    protocol = lookup(url);
+  } catch (e) {
+    if (e instanceof ParaduxError && e.kind === "input") return null;
+    throw e;
+  }
+  const file = `${dir}/${EXPORT_NAME}`;
+  await withPrivateDir((scratch) =>
+    protocol.download({ url }, EXPORT_NAME, file, { privateDir: scratch.dir, now: new Date() })
+  );
+  return file;
+}
