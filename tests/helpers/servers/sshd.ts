@@ -114,6 +114,35 @@ async function waitForBanner(port: number, child: Deno.ChildProcess, ms: number)
   throw new Error(`sshd did not accept connections on port ${port} within ${ms} ms`);
 }
 
+/** Logs in once, so a server that cannot work (locked account...) fails here, readably. */
+async function checkLogin(
+  dir: string,
+  port: number,
+  user: string,
+  keyFile: string,
+  hostPublicKey: string,
+  log: () => string,
+): Promise<void> {
+  const knownHosts = join(dir, "known_hosts");
+  await Deno.writeTextFile(knownHosts, `[127.0.0.1]:${port} ${hostPublicKey}\n`);
+  const out = await new Deno.Command("ssh", {
+    args: [
+      ...["-F", "/dev/null", "-i", keyFile, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes"],
+      ...["-o", `UserKnownHostsFile=${knownHosts}`, "-o", "StrictHostKeyChecking=yes"],
+      ...["-p", String(port), `${user}@127.0.0.1`, "true"],
+    ],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!out.success) {
+    throw new Error(
+      `cannot log in to the test sshd as ${user}: ${new TextDecoder().decode(out.stderr)}\n` +
+        `sshd log: ${log()}\n(a locked account? try: sudo usermod -p '*' ${user})`,
+    );
+  }
+}
+
 /** Starts a test sshd; retries with another port if the first one was taken meanwhile. */
 export async function startSshd(): Promise<Sshd> {
   const root = Deno.uid() === 0;
@@ -172,9 +201,16 @@ export async function startSshd(): Promise<Sshd> {
         continue;
       }
       let stopped = false;
+      const user = currentUser();
+      await checkLogin(dir, port, user, keyFile, hostPublicKey, () => log).catch(async (e) => {
+        child.kill("SIGTERM");
+        await child.status;
+        await logDone;
+        throw e;
+      });
       return {
         port,
-        user: currentUser(),
+        user,
         host: "127.0.0.1",
         keyFile,
         privateKey,
