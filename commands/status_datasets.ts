@@ -1,8 +1,76 @@
 /**
- * `paradux status-datasets`: show the vault's datasets document.
+ * `paradux status-datasets`: the datasets and, per destination, the last success and failure,
+ * age, next run, and a flag on overdue or failing ones (from the state file). `--json` gives
+ * `{datasets: [the document], status: [per dataset]}`; credentials are masked unless
+ * `--show-credentials`.
  * @module
  */
-import { statusCommand } from "./_status.ts";
+import { datasetStatuses, type DestinationStatus } from "../vault/dataset_status.ts";
+import { readState } from "../vault/state.ts";
+import { defineCommand } from "./_command.ts";
+import { formatAge, formatTime } from "./_datasets.ts";
+import {
+  maskCredentials,
+  maskUrl,
+  SHOW_CREDENTIALS_OPTION,
+  type StatusOptions,
+} from "./_status.ts";
+import { openHomeVault, PASSPHRASE_OPTION } from "./_vault.ts";
+
+/** One line for a destination's status. */
+export function destinationLine(s: DestinationStatus, url: string, now: Date): string {
+  const flags = [
+    ...(s.overdue ? ["OVERDUE"] : []),
+    ...(s.failing ? ["FAILING"] : []),
+  ];
+  const last = s.lastSuccess === undefined
+    ? "never backed up"
+    : `last ok ${formatTime(s.lastSuccess)} (${formatAge(new Date(s.lastSuccess), now)})`;
+  const parts = [`${s.destination}  ${url}  [${s.frequency}]`, last];
+  if (s.failing && s.lastFailure !== undefined) {
+    parts.push(`failed ${formatTime(s.lastFailure)}: ${s.lastError ?? ""}`);
+  }
+  if (s.nextRun !== undefined) parts.push(`next ${formatTime(s.nextRun)}`);
+  if (s.scheduleError !== undefined) parts.push(s.scheduleError);
+  return `${flags.length > 0 ? flags.join(" ") + " " : ""}${parts.join("; ")}`;
+}
 
 /** The `status-datasets` command. */
-export const command = statusCommand("datasets");
+export const command = defineCommand<StatusOptions>({
+  name: "status-datasets",
+  summary: "show the datasets and how current each destination is",
+  description:
+    "Lists every dataset with, per destination, the last success and failure, its age, the\n" +
+    "next scheduled run, and OVERDUE / FAILING flags. --json prints the datasets document\n" +
+    "and the status. Credentials are masked unless --show-credentials.",
+  options: [PASSPHRASE_OPTION, SHOW_CREDENTIALS_OPTION],
+  json: true,
+  async run(options, deps) {
+    const { io, globals } = deps;
+    const vault = await openHomeVault(options, deps);
+    const doc = vault.docs.datasets;
+    const now = new Date();
+    const status = await datasetStatuses(doc.datasets, await readState(globals.home), now);
+    const show = options.showCredentials === true;
+    if (globals.json) {
+      io.json({ ...(show ? doc : maskCredentials(doc) as object), status });
+      return;
+    }
+    if (doc.datasets.length === 0) {
+      io.out("no datasets (add one with 'paradux edit-datasets')");
+      return;
+    }
+    for (const [i, ds] of doc.datasets.entries()) {
+      const st = status[i];
+      io.out(`${ds.name}: ${show ? ds.source.url : maskUrl(ds.source.url)} -> ${ds.localCopy}`);
+      if (st?.pull.lastFailure !== undefined && st.pull.lastFailure > (st.pull.lastSuccess ?? "")) {
+        io.out(`  FAILING source: ${formatTime(st.pull.lastFailure)}: ${st.pull.lastError ?? ""}`);
+      }
+      for (const [j, d] of ds.destinations.entries()) {
+        const s = st?.destinations[j];
+        if (s !== undefined) io.out(`  ${destinationLine(s, show ? d.url : maskUrl(d.url), now)}`);
+      }
+      if (ds.destinations.length === 0) io.out("  (no destinations)");
+    }
+  },
+});

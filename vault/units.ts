@@ -108,8 +108,9 @@ export function writablePaths(
   ];
   const seen = new Set(out.map((p) => p.path));
   for (const d of dataset.destinations) {
-    const path = filePathOf(d.url);
-    if (path === undefined || seen.has(path)) continue;
+    const file = filePathOf(d.url);
+    const path = file === undefined ? undefined : dirname(file);
+    if (path === undefined || path === "/" || seen.has(path)) continue;
     seen.add(path);
     out.push({ path, optional: true });
   }

@@ -1,0 +1,197 @@
+/**
+ * `paradux backup [DATASET] [--location NAME] [--dry-run] [--force] [--job FILE]`: pull each
+ * dataset's source into its local copy and push it to the destinations that are due. Prints one
+ * line per destination; exit code 1 (`partial`) when any failed. With `--job FILE` (what the
+ * systemd timers run) it reads a job file instead of opening the vault.
+ * @module
+ */
+import { ParaduxError } from "../errors.ts";
+import {
+  backupDataset,
+  type BackupReport,
+  type Encryption,
+  failureOf,
+  type TransferEvent,
+} from "../vault/backup.ts";
+import { currentDataKey } from "../vault/data_keys.ts";
+import type { Dataset } from "../vault/documents.ts";
+import { readJob } from "../vault/jobs.ts";
+import { defineCommand, type Deps } from "./_command.ts";
+import { findDataset, formatBytes, formatDuration, formatTime } from "./_datasets.ts";
+import type { Io } from "./_io.ts";
+import { openHomeVault, PASSPHRASE_OPTION, type PassphraseOptions } from "./_vault.ts";
+
+/** Options of `backup`. */
+export interface BackupCommandOptions extends PassphraseOptions {
+  /** The dataset (default: all). */
+  dataset?: string;
+  /** `--location NAME`. */
+  location?: string;
+  /** `--dry-run`. */
+  dryRun?: boolean;
+  /** `--force`. */
+  force?: boolean;
+  /** `--job FILE`. */
+  job?: string;
+}
+
+/** A dataset whose backup could not start (locked, bad frequency...). */
+interface DatasetFailure {
+  dataset: string;
+  error: string;
+  hint?: string;
+}
+
+/** The lines describing one dataset's report. */
+export function reportLines(report: BackupReport): string[] {
+  const lines: string[] = [];
+  const hint = (h: string | undefined) => h === undefined ? [] : [`         hint: ${h}`];
+  if (report.pull.status === "failed") {
+    lines.push(`FAILED   ${report.dataset} (source): ${report.pull.error ?? "failed"}`);
+    lines.push(...hint(report.pull.hint));
+  }
+  for (const r of report.results) {
+    const name = `${report.dataset}/${r.destination}`;
+    switch (r.status) {
+      case "ok": {
+        const parts = [formatBytes(r.bytes ?? 0), `${r.files ?? 0} files`];
+        if (r.ms !== undefined) parts.push(formatDuration(r.ms));
+        if (r.snapshot !== undefined) parts.push(`snapshot ${r.snapshot}`);
+        lines.push(`ok       ${name}  ${r.url}  (${parts.join(", ")})`);
+        break;
+      }
+      case "failed":
+        lines.push(`FAILED   ${name}  ${r.url}: ${r.error ?? "failed"}`);
+        lines.push(...hint(r.hint));
+        break;
+      case "not-due":
+        lines.push(
+          `not due  ${name}  ${r.url}${
+            r.dueAt === undefined ? "" : ` (due ${formatTime(r.dueAt)})`
+          }`,
+        );
+        break;
+      case "would-push":
+        lines.push(`would push ${name}  ${r.url}`);
+        break;
+    }
+  }
+  return lines;
+}
+
+function progressLine(event: TransferEvent): string {
+  const what = event.step === "pull" ? "pulling the source" : `pushing to ${event.destination}`;
+  const p = event.progress;
+  const amount = p.totalBytes === undefined
+    ? formatBytes(p.bytes)
+    : `${formatBytes(p.bytes)} of ${formatBytes(p.totalBytes)}`;
+  return `${what}: ${amount}${p.current === undefined ? "" : ` ${p.current}`}`.slice(0, 160);
+}
+
+async function selection(
+  options: BackupCommandOptions,
+  deps: Deps,
+): Promise<{ datasets: Dataset[]; encryption: Encryption }> {
+  if (options.job !== undefined) {
+    const job = await readJob(options.job);
+    if (options.dataset !== undefined && options.dataset !== job.dataset.name) {
+      throw new ParaduxError("usage", `the job file is for dataset ${job.dataset.name}`, {
+        hint: "leave out DATASET with --job",
+      });
+    }
+    return { datasets: [job.dataset], encryption: job.encryption };
+  }
+  const vault = await openHomeVault(options, deps);
+  const all = vault.docs.datasets.datasets;
+  const key = currentDataKey(vault.docs.secrets);
+  const encryption = { recipient: key.recipient, keyGeneration: key.generation };
+  if (options.dataset !== undefined) {
+    return { datasets: [findDataset(all, options.dataset)], encryption };
+  }
+  if (all.length === 0) {
+    throw new ParaduxError("not-found", "the vault names no dataset", {
+      hint: "add one with 'paradux edit-datasets'",
+    });
+  }
+  return { datasets: [...all], encryption };
+}
+
+function print(io: Io, reports: BackupReport[], failures: DatasetFailure[]): void {
+  for (const r of reports) for (const line of reportLines(r)) io.out(line);
+  for (const f of failures) {
+    io.out(`FAILED   ${f.dataset}: ${f.error}`);
+    if (f.hint !== undefined) io.out(`         hint: ${f.hint}`);
+  }
+}
+
+/** The `backup` command. */
+export const command = defineCommand<BackupCommandOptions>({
+  name: "backup",
+  summary: "copy datasets to their destinations (those that are due)",
+  description:
+    "Pulls each dataset's source into its local copy, then pushes it to every destination\n" +
+    "that is due by its frequency (--location NAME: that one, due or not; --force: all).\n" +
+    "A failing destination does not stop the others; exit code 1 when any failed.\n" +
+    "--job FILE runs from a job file (what the systemd timers do) without the vault.",
+  args: [{ name: "[dataset]", description: "the dataset (default: every dataset)" }],
+  options: [
+    { flags: "--location <name>", description: "push only to this destination, due or not" },
+    { flags: "--force", description: "push to every destination, due or not" },
+    { flags: "--dry-run", description: "show what would be pushed; transfer nothing" },
+    { flags: "--job <file>", description: "read the dataset from a job file instead of the vault" },
+    PASSPHRASE_OPTION,
+  ],
+  json: true,
+  async run(options, deps) {
+    const { io, globals } = deps;
+    if (
+      options.location !== undefined && options.dataset === undefined && options.job === undefined
+    ) {
+      throw new ParaduxError("usage", "--location needs a DATASET", {
+        hint: "paradux backup DATASET --location NAME",
+      });
+    }
+    const { datasets, encryption } = await selection(options, deps);
+    const reports: BackupReport[] = [];
+    const failures: DatasetFailure[] = [];
+    for (const dataset of datasets) {
+      try {
+        reports.push(
+          await backupDataset(dataset, {
+            home: globals.home,
+            encryption,
+            ...(options.location === undefined ? {} : { only: options.location }),
+            ...(options.force === true ? { force: true } : {}),
+            ...(options.dryRun === true ? { dryRun: true } : {}),
+            onStep: (step, destination) =>
+              io.progress(
+                step === "pull"
+                  ? `${dataset.name}: pulling the source...`
+                  : `${dataset.name}: pushing to ${destination}...`,
+              ),
+            onProgress: (e) => io.progress(`${dataset.name}: ${progressLine(e)}`),
+          }),
+        );
+      } catch (e) {
+        if (!(e instanceof ParaduxError) || e.kind === "usage") throw e;
+        failures.push({ dataset: dataset.name, ...failureOf(e) });
+      } finally {
+        io.progress("", true);
+      }
+    }
+    if (globals.json) io.json({ reports, failures });
+    else print(io, reports, failures);
+    const failed = failures.length +
+      reports.reduce(
+        (n, r) =>
+          n + r.results.filter((x) => x.status === "failed").length +
+          (r.pull.status === "failed" && r.results.length === 0 ? 1 : 0),
+        0,
+      );
+    if (failed > 0) {
+      throw new ParaduxError("partial", `${failed} backup(s) failed`, {
+        hint: "see the FAILED lines above; fix the location and run 'paradux backup' again",
+      });
+    }
+  },
+});
