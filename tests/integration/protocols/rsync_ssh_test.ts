@@ -109,3 +109,46 @@ Deno.test("rsync+ssh: a server with another host key is refused", async () => {
     await Deno.remove(priv, { recursive: true });
   }
 });
+
+Deno.test("rsync+ssh: /~/ paths are relative to home; a bare public key pins too", async () => {
+  const s = await startSshd();
+  const priv = await Deno.makeTempDir();
+  const home = Deno.env.get("HOME") ?? "/root";
+  const name = `paradux-home-test-${crypto.randomUUID()}`;
+  try {
+    const src = join(priv, "src");
+    await Deno.mkdir(src);
+    await Deno.writeTextFile(join(src, "a.txt"), "home\n");
+    const location = {
+      url: `rsync+ssh://${s.user}@127.0.0.1:${s.port}/~/${name}`,
+      credentials: { sshKey: s.privateKey, hostKey: s.hostPublicKey },
+    };
+    const ctx = { privateDir: priv, now: new Date() };
+    const r = await protocol.push(src, location, ctx);
+    assert.equal(await Deno.readTextFile(join(home, name, r.snapshot.id, "a.txt")), "home\n");
+  } finally {
+    await Deno.remove(join(home, name), { recursive: true }).catch(() => {});
+    await s.stop();
+    await Deno.remove(priv, { recursive: true });
+  }
+});
+
+Deno.test("rsync+ssh: a key the server does not accept is tool-failed", async () => {
+  const s = await startSshd();
+  const other = await startSshd();
+  const priv = await Deno.makeTempDir();
+  try {
+    const location = {
+      url: urlFor(s, "/tmp"),
+      credentials: { sshKey: other.privateKey, hostKey: s.hostKeyLine },
+    };
+    await assert.rejects(
+      () => protocol.snapshots(location, { privateDir: priv, now: new Date() }),
+      (e) => isUserError(e, "tool-failed") && /permission denied/i.test(e.message),
+    );
+  } finally {
+    await s.stop();
+    await other.stop();
+    await Deno.remove(priv, { recursive: true });
+  }
+});
