@@ -1,0 +1,442 @@
+/**
+ * What the rclone-backed protocols (`s3`, `ftp`) share: snapshots stored as one tar stream each.
+ *
+ * Plain object stores and FTP cannot keep modes, owners, symlinks, empty directories or sparse
+ * files, and rclone has no atomic directory rename on S3. So a push streams ONE POSIX tar of the
+ * tree (`tar --sparse`, made by system tar, nothing on disk) into `rclone rcat`, and a snapshot is:
+ *
+ * - `<id>/data.tar`: the tree; `rclone cat .../data.tar | tar -x` restores it without Paradux;
+ * - `<id>/.complete`: a small JSON marker written LAST. Only directories with the marker count
+ *   as snapshots, so an interrupted push is never restored; `keep` pruning removes it later.
+ *
+ * `id` is the run's UTC time `YYYYMMDDTHHMMSSZ` with `-2`, `-3`... when that second is taken
+ * (the same ids as the rsync-based protocols). Restores stream `rclone cat` into `tar -x`, so
+ * names with newlines, modes, symlinks, empty dirs and holes come back as they were.
+ *
+ * Single files (`upload`) are `rclone copyto --ignore-times` (always sent, even when size and
+ * time match) straight to the name where the store's PUT is atomic (S3), or to a temp name and
+ * then `moveto` (FTP). The dir operations copy plain files for encrypted archives.
+ * @module
+ */
+import { join } from "node:path";
+import { ParaduxError } from "../errors.ts";
+import { commitTemp, tempPathBeside } from "../system/atomic.ts";
+import { spawnStreaming, stdoutText, type StreamingProcess } from "../system/exec.ts";
+import {
+  catArgs,
+  copyArgs,
+  copytoArgs,
+  deletefileArgs,
+  isNotFound,
+  lsfArgs,
+  movetoArgs,
+  purgeArgs,
+  rcatArgs,
+  rclone,
+  rcloneFailure,
+  type RcloneGlobal,
+  type RcloneStream,
+  runRclone,
+  spawnRclone,
+} from "../system/rclone.ts";
+import { tarCreateArgs, tarExtractArgs } from "./_archive.ts";
+import type {
+  Location,
+  ProtocolSpec,
+  PushOptions,
+  Snapshot,
+  TransferContext,
+  TransferStats,
+} from "./_protocol.ts";
+import {
+  checkName,
+  compareSnapshotIds,
+  isSnapshotId,
+  nextSnapshotId,
+  snapshotsToPrune,
+  snapshotTime,
+} from "./_rsync_store.ts";
+
+/** The tar file inside a snapshot directory. */
+export const DATA_NAME = "data.tar";
+/** The marker written last into a complete snapshot directory. */
+export const COMPLETE_NAME = ".complete";
+/** The marker's format tag. */
+export const TAR_FORMAT = "paradux-tar-v1";
+
+/** An opened rclone location: flags, the remote path of its root, and cleanup. */
+export interface RcloneTarget {
+  /** Config and CA flags for every run. */
+  global: RcloneGlobal;
+  /** The location's root as rclone names it (`paradux:bucket/path`). */
+  root: string;
+  /** Human name for messages (the URL). */
+  where: string;
+  /** Whether a single-file upload replaces the old copy atomically (S3 PUT) or needs a temp name. */
+  atomicPut: boolean;
+  /** Removes the generated config and CA files. */
+  close(): Promise<void>;
+}
+
+/** Opens a location (writes the config into `ctx.privateDir`). */
+export type OpenTarget = (location: Location, ctx: TransferContext) => Promise<RcloneTarget>;
+
+/** `root/name` for an rclone path (pure). */
+export function childPath(root: string, name: string): string {
+  return root.endsWith(":") || root.endsWith("/") ? `${root}${name}` : `${root}/${name}`;
+}
+
+/** The complete snapshots among `lsf -R --max-depth 2 --files-only` lines, oldest first (pure). */
+export function completeSnapshots(lines: readonly string[]): string[] {
+  const ids = new Set<string>();
+  for (const line of lines) {
+    const [id, file, ...rest] = line.split("/");
+    if (id !== undefined && file === COMPLETE_NAME && rest.length === 0 && isSnapshotId(id)) {
+      ids.add(id);
+    }
+  }
+  return [...ids].sort(compareSnapshotIds);
+}
+
+/** Names in `lsf` output (one per line, dirs end with `/`), without the slash (pure). */
+export function lsfNames(stdout: string): string[] {
+  return stdout.split("\n").filter((l) => l !== "").map((l) => l.replace(/\/$/, ""));
+}
+
+/** Counts the entries (files, dirs, links) under `dir`. */
+export async function countEntries(dir: string): Promise<number> {
+  let n = 0;
+  for await (const e of Deno.readDir(dir)) {
+    n++;
+    if (e.isDirectory) n += await countEntries(join(dir, e.name));
+  }
+  return n;
+}
+
+async function withTarget<T>(
+  open: OpenTarget,
+  location: Location,
+  ctx: TransferContext,
+  fn: (t: RcloneTarget) => Promise<T>,
+): Promise<T> {
+  const t = await open(location, ctx);
+  try {
+    return await fn(t);
+  } finally {
+    await t.close();
+  }
+}
+
+async function listLines(t: RcloneTarget, path: string, o: Parameters<typeof lsfArgs>[2]) {
+  const r = await runRclone(lsfArgs(t.global, path, o));
+  if (isNotFound(r.code)) return [];
+  if (r.code !== 0) throw rcloneFailure(r, `listing ${t.where}`);
+  return lsfNames(stdoutText(r));
+}
+
+async function listComplete(t: RcloneTarget): Promise<string[]> {
+  const lines = await runRclone(
+    lsfArgs(t.global, t.root, { filesOnly: true, maxDepth: 2 }),
+  );
+  if (isNotFound(lines.code)) return [];
+  if (lines.code !== 0) throw rcloneFailure(lines, `listing ${t.where}`);
+  return completeSnapshots(stdoutText(lines).split("\n"));
+}
+
+/** A byte counter that reports progress now and then. */
+function counter(ctx: TransferContext, stats: { bytes: number }, current: string) {
+  let reported = 0;
+  return new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      stats.bytes += chunk.length;
+      if (ctx.progress !== undefined && stats.bytes - reported >= 1 << 20) {
+        reported = stats.bytes;
+        ctx.progress({ bytes: stats.bytes, current });
+      }
+      controller.enqueue(chunk);
+    },
+  });
+}
+
+type Proc = Pick<StreamingProcess, "finished" | "kill"> | RcloneStream;
+
+/**
+ * Pipes `from`'s stdout through a counter into `to`'s stdin and waits for both; the first
+ * failure wins, preferring the side that failed on its own (the other one then just saw a
+ * broken pipe). Ctrl-C kills both.
+ */
+async function pipe(
+  from: Proc & { stdout: ReadableStream<Uint8Array> },
+  to: Proc & { stdin: WritableStream<Uint8Array> },
+  ctx: TransferContext,
+  stats: { bytes: number },
+  current: string,
+  blame: "from" | "to",
+): Promise<void> {
+  const onAbort = () => {
+    from.kill();
+    to.kill();
+  };
+  ctx.signal?.addEventListener("abort", onAbort);
+  try {
+    const piping = from.stdout.pipeThrough(counter(ctx, stats, current)).pipeTo(to.stdin)
+      .then(() => undefined, (e: unknown) => e);
+    const [a, b] = await Promise.allSettled([from.finished(), to.finished()]);
+    await piping;
+    if (ctx.signal?.aborted === true) {
+      throw new ParaduxError("interrupted", "the transfer was interrupted");
+    }
+    const failures = blame === "to" ? [b, a] : [a, b];
+    for (const f of failures) if (f.status === "rejected") throw f.reason;
+  } finally {
+    ctx.signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+async function push(
+  open: OpenTarget,
+  dir: string,
+  location: Location,
+  ctx: TransferContext,
+  options: PushOptions = {},
+): Promise<TransferStats & { snapshot: Snapshot }> {
+  return await withTarget(open, location, ctx, async (t) => {
+    const taken = new Set(await listLines(t, t.root, { dirsOnly: true }));
+    const id = nextSnapshotId(ctx.now, taken);
+    const snapDir = childPath(t.root, id);
+    const stats = { bytes: 0 };
+    const files = await countEntries(dir);
+    const tar = spawnStreaming("tar", tarCreateArgs(dir), { stdout: "piped" });
+    const up = spawnRclone(
+      rcatArgs(t.global, childPath(snapDir, DATA_NAME)),
+      `upload to ${t.where}`,
+      {
+        stdin: "piped",
+        stdout: "null",
+      },
+    );
+    try {
+      // A tar failure ends the stream early and rcat would store the truncated file: tar's
+      // error wins, and the snapshot gets no marker.
+      await pipe(tar, up, ctx, stats, id, "from");
+      const marker = JSON.stringify({
+        format: TAR_FORMAT,
+        snapshot: id,
+        created: ctx.now.toISOString(),
+        bytes: stats.bytes,
+        files,
+      }) + "\n";
+      await rclone(rcatArgs(t.global, childPath(snapDir, COMPLETE_NAME)), `upload to ${t.where}`, {
+        stdin: marker,
+      });
+    } catch (e) {
+      await runRclone(purgeArgs(t.global, snapDir)).catch(() => {});
+      throw e;
+    }
+    await prune(t, options.keep, id);
+    return { bytes: stats.bytes, files, snapshot: { id, time: snapshotTime(id) } };
+  });
+}
+
+/** Drops the oldest complete snapshots beyond `keep`, and unfinished ones older than those kept. */
+async function prune(t: RcloneTarget, keep: number | undefined, current: string): Promise<void> {
+  if (keep === undefined) return;
+  const complete = await listComplete(t);
+  const drop = snapshotsToPrune(complete, keep);
+  const oldestKept = complete[drop.length] ?? current;
+  const all = (await listLines(t, t.root, { dirsOnly: true })).filter(isSnapshotId);
+  const unfinished = all.filter((id) =>
+    !complete.includes(id) && compareSnapshotIds(id, oldestKept) < 0
+  );
+  for (const id of [...drop, ...unfinished]) {
+    await rclone(purgeArgs(t.global, childPath(t.root, id)), `removing snapshot ${id}`);
+  }
+}
+
+async function restore(
+  open: OpenTarget,
+  location: Location,
+  dir: string,
+  ctx: TransferContext,
+  snapshotId?: string,
+): Promise<TransferStats> {
+  return await withTarget(open, location, ctx, async (t) => {
+    const ids = await listComplete(t);
+    const id = snapshotId ?? ids.at(-1);
+    if (id === undefined) {
+      throw new ParaduxError("not-found", `${t.where} holds no snapshot`);
+    }
+    if (!ids.includes(id)) {
+      throw new ParaduxError("not-found", `${t.where} has no snapshot ${id}`, {
+        hint: "list them with `paradux status-datasets`",
+      });
+    }
+    await Deno.mkdir(dir, { recursive: true });
+    const stats = { bytes: 0 };
+    const down = spawnRclone(
+      catArgs(t.global, childPath(childPath(t.root, id), DATA_NAME)),
+      `download from ${t.where}`,
+      {
+        stdin: "null",
+        stdout: "piped",
+      },
+    );
+    const tar = spawnStreaming("tar", tarExtractArgs(dir), { stdin: "piped", stdout: "null" });
+    await pipe(down, tar, ctx, stats, id, "from");
+    return { bytes: stats.bytes, files: await countEntries(dir) };
+  });
+}
+
+async function snapshots(
+  open: OpenTarget,
+  location: Location,
+  ctx: TransferContext,
+): Promise<Snapshot[]> {
+  return await withTarget(
+    open,
+    location,
+    ctx,
+    async (t) => (await listComplete(t)).map((id) => ({ id, time: snapshotTime(id) })),
+  );
+}
+
+async function upload(
+  open: OpenTarget,
+  location: Location,
+  file: string,
+  name: string,
+  ctx: TransferContext,
+): Promise<void> {
+  checkName(name);
+  await withTarget(open, location, ctx, async (t) => {
+    const dest = childPath(t.root, name);
+    const what = `uploading ${name} to ${t.where}`;
+    const signal = ctx.signal === undefined ? {} : { signal: ctx.signal };
+    if (t.atomicPut) {
+      await rclone(copytoArgs(t.global, file, dest), what, signal);
+      return;
+    }
+    const rand = crypto.getRandomValues(new Uint8Array(6));
+    const tag = Array.from(rand, (b) => b.toString(16).padStart(2, "0")).join("");
+    const tmp = childPath(t.root, `.${name}.${tag}.partial`);
+    try {
+      await rclone(copytoArgs(t.global, file, tmp), what, signal);
+      await rclone(movetoArgs(t.global, tmp, dest), what, signal);
+    } catch (e) {
+      await runRclone(deletefileArgs(t.global, tmp)).catch(() => {});
+      throw e;
+    }
+  });
+}
+
+async function download(
+  open: OpenTarget,
+  location: Location,
+  name: string,
+  file: string,
+  ctx: TransferContext,
+): Promise<void> {
+  checkName(name);
+  await withTarget(open, location, ctx, async (t) => {
+    const tmp = tempPathBeside(file);
+    const what = `downloading ${name} from ${t.where}`;
+    try {
+      const signal = ctx.signal === undefined ? {} : { signal: ctx.signal };
+      await rclone(copytoArgs(t.global, childPath(t.root, name), tmp), what, signal);
+      // copyto of a missing object may succeed with nothing copied.
+      let handle: Deno.FsFile;
+      try {
+        handle = await Deno.open(tmp, { read: true, write: true });
+      } catch {
+        throw new ParaduxError("not-found", `${what}: not found`);
+      }
+      try {
+        await handle.sync();
+      } finally {
+        handle.close();
+      }
+      await commitTemp(tmp, file);
+    } finally {
+      await Deno.remove(tmp).catch(() => {});
+    }
+  });
+}
+
+/** The operations every rclone-backed protocol shares. */
+export function rcloneOperations(
+  open: OpenTarget,
+): Pick<
+  ProtocolSpec,
+  | "push"
+  | "snapshots"
+  | "restore"
+  | "upload"
+  | "download"
+  | "putDir"
+  | "getDir"
+  | "listDirs"
+  | "removeDir"
+> {
+  return {
+    push: (dir, location, ctx, options) => push(open, dir, location, ctx, options),
+    snapshots: (location, ctx) => snapshots(open, location, ctx),
+    restore: (location, dir, ctx, id) => restore(open, location, dir, ctx, id),
+    upload: (location, file, name, ctx) => upload(open, location, file, name, ctx),
+    download: (location, name, file, ctx) => download(open, location, name, file, ctx),
+    putDir: (dir, location, name, ctx) => {
+      checkName(name);
+      return withTarget(open, location, ctx, async (t) => {
+        await rclone(copyArgs(t.global, dir, childPath(t.root, name)), `copying to ${t.where}`);
+      });
+    },
+    getDir: (location, name, dir, ctx) => {
+      checkName(name);
+      return withTarget(open, location, ctx, async (t) => {
+        const src = childPath(t.root, name);
+        const present = await listLines(t, src, {});
+        if (present.length === 0) {
+          throw new ParaduxError("not-found", `${t.where} has no directory ${name}`);
+        }
+        await Deno.mkdir(dir, { recursive: true });
+        await rclone(copyArgs(t.global, src, dir), `copying from ${t.where}`);
+      });
+    },
+    listDirs: (location, ctx) =>
+      withTarget(open, location, ctx, (t) => listLines(t, t.root, { dirsOnly: true })),
+    removeDir: (location, name, ctx) => {
+      checkName(name);
+      return withTarget(open, location, ctx, async (t) => {
+        const r = await runRclone(purgeArgs(t.global, childPath(t.root, name)));
+        if (r.code !== 0 && !isNotFound(r.code)) throw rcloneFailure(r, `removing ${name}`);
+      });
+    },
+  };
+}
+
+/** The `pull` of protocols that cannot be a dataset source. */
+export function noPull(name: string): ProtocolSpec["pull"] {
+  return () =>
+    Promise.reject(
+      new ParaduxError("usage", `${name} locations cannot be a dataset source`, {
+        hint: "an object store or FTP server keeps no modes or symlinks; use it as a destination",
+      }),
+    );
+}
+
+/** Writes a 0600 file in a fresh 0700 dir under `privateDir`; returns the dir. */
+export async function privateFiles(
+  privateDir: string,
+  prefix: string,
+  files: Record<string, string>,
+): Promise<{ dir: string; path(name: string): string; remove(): Promise<void> }> {
+  const dir = await Deno.makeTempDir({ dir: privateDir, prefix });
+  await Deno.chmod(dir, 0o700);
+  for (const [name, text] of Object.entries(files)) {
+    await Deno.writeTextFile(join(dir, name), text, { mode: 0o600, createNew: true });
+  }
+  return {
+    dir,
+    path: (name) => join(dir, name),
+    remove: () => Deno.remove(dir, { recursive: true }).catch(() => {}),
+  };
+}

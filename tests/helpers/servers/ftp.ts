@@ -1,0 +1,102 @@
+/**
+ * A throwaway FTP server on 127.0.0.1 for integration tests (the `ftp` protocol): Debian's
+ * python3-pyftpdlib run by /usr/bin/python3 with one user (random password, read from stdin)
+ * whose home is a fresh temp dir. It listens on a free port chosen by the kernel and prints it;
+ * passive data connections use kernel-chosen ports on 127.0.0.1 too. Needs python3-pyftpdlib.
+ * @module
+ */
+
+/** A running test FTP server. */
+export interface FtpServer {
+  /** TCP port on 127.0.0.1. */
+  port: number;
+  /** Always `127.0.0.1`. */
+  host: string;
+  /** The user name. */
+  user: string;
+  /** The user's password. */
+  password: string;
+  /** The user's home directory on disk (the server's root for that user). */
+  root: string;
+  /** What the server logged so far. */
+  log(): string;
+  /** Stops the server and removes its directory. */
+  stop(): Promise<void>;
+}
+
+/** The python program: reads the password from stdin, serves `root` for `user`. */
+export const FTP_SERVER_PY = `
+import sys, logging
+from pyftpdlib.authorizers import DummyAuthorizer
+from pyftpdlib.handlers import FTPHandler
+from pyftpdlib.servers import FTPServer
+user, root = sys.argv[1], sys.argv[2]
+password = sys.stdin.readline().rstrip("\\n")
+logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+auth = DummyAuthorizer()
+auth.add_user(user, password, root, perm="elradfmwMT")
+class Handler(FTPHandler):
+    authorizer = auth
+    masquerade_address = None
+    permit_foreign_addresses = False
+    banner = "paradux test ftp"
+    def ftp_MLSD(self, path):
+        # pyftpdlib answers 501 for a missing directory; real servers (vsftpd) and rclone use 550.
+        if not self.fs.lexists(path):
+            self.respond("550 No such file or directory.")
+            return
+        return FTPHandler.ftp_MLSD(self, path)
+server = FTPServer(("127.0.0.1", 0), Handler)
+server.max_cons = 64
+print(server.address[1], flush=True)
+server.serve_forever(handle_exit=True)
+`;
+
+/** Starts a test FTP server. */
+export async function startFtp(): Promise<FtpServer> {
+  const root = await Deno.makeTempDir({ prefix: "paradux-ftp-" });
+  const user = "paradux";
+  const password = `pw-${crypto.randomUUID()}`;
+  const child = new Deno.Command("/usr/bin/python3", {
+    args: ["-c", FTP_SERVER_PY, user, root],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(password + "\n"));
+  await writer.close();
+  let log = "";
+  const logDone = (async () => {
+    const decoder = new TextDecoder();
+    for await (const chunk of child.stderr) log += decoder.decode(chunk, { stream: true });
+  })();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  const deadline = Date.now() + 10_000;
+  while (!out.includes("\n") && Date.now() < deadline) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    out += value;
+  }
+  const port = Number(out.trim());
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    try {
+      child.kill("SIGTERM");
+    } catch {
+      // already gone
+    }
+    await child.status;
+    await reader.cancel().catch(() => {});
+    await logDone;
+    await Deno.remove(root, { recursive: true }).catch(() => {});
+  };
+  if (!Number.isInteger(port) || port <= 0) {
+    await stop();
+    throw new Error(`the ftp server did not start: ${out} ${log}`);
+  }
+  return { port, host: "127.0.0.1", user, password, root, log: () => log, stop };
+}
