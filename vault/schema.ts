@@ -174,7 +174,8 @@ export const SCHEMAS: Readonly<Record<DocumentName, Validator>> = {
 
 function oneOfNumber(values: readonly number[]): Validator {
   const inner = oneOf(values.map(String));
-  return (v, path, issues) => inner(typeof v === "number" ? String(v) : v, path, issues);
+  // a number only: "1" (a string) must not pass as 1
+  return (v, path, issues) => inner(typeof v === "number" ? String(v) : null, path, issues);
 }
 
 /** Checks across documents: k fits the capacity, the capacity fits the stewards. */
