@@ -52,8 +52,10 @@ export function ftpUrlProblems(url: string): string[] {
   if (u.hostname === "") problems.push(`${url} names no host`);
   if (u.search !== "" || u.hash !== "") problems.push(`${url} has a ? or # part`);
   try {
+    // URL() already resolved dot segments, so look at the path as written.
+    const written = url.replace(/^ftp:\/\/[^/]*/i, "").replace(/[?#].*$/, "");
     const path = decodeURIComponent(u.pathname);
-    if (path.split("/").some((p) => p === "." || p === "..")) {
+    if (written.split("/").some((p) => [".", ".."].includes(decodeURIComponent(p)))) {
       problems.push(`${url} has a . or .. path part`);
     }
     if (/[\0\r\n]/.test(path)) problems.push(`${url} has a control character in its path`);
