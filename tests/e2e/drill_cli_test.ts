@@ -1,0 +1,218 @@
+/**
+ * The whole story through the CLI as subprocesses (the `paradux` permission set): init, edits
+ * (stewards get shares, every edit publishes), backup, steward packages, drill (passes, then
+ * detects a stale copy, a missing copy, a corrupted export, an unreachable destination and
+ * altered files, each with its own message), then the disaster: recover from two package PDFs
+ * and a published export into a fresh home, restore, compare byte for byte.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { runCli } from "./cli.ts";
+
+const PASS = "everyday passphrase 1";
+const NEW_PASS = "a new everyday passphrase";
+
+const EDITOR_SCRIPT = `#!/bin/sh
+# scripted editor: replaces the file with next.json
+set -e
+cp "$PARADUX_EDITOR_DIR/next.json" "$1"
+`;
+
+interface Box {
+  root: string;
+  home: string;
+  passFile: string;
+  editorDir: string;
+  env: Record<string, string>;
+}
+
+async function box(): Promise<Box> {
+  const root = await Deno.makeTempDir({ prefix: "paradux-e2e-drill-" });
+  const bin = join(root, "bin");
+  const editorDir = join(root, "editor");
+  await Deno.mkdir(bin);
+  await Deno.mkdir(editorDir);
+  await Deno.writeTextFile(join(bin, "paradux-editor"), EDITOR_SCRIPT, { mode: 0o755 });
+  const passFile = join(root, "pass");
+  await Deno.writeTextFile(passFile, PASS + "\n");
+  return {
+    root,
+    home: join(root, "home"),
+    passFile,
+    editorDir,
+    env: {
+      PATH: `${bin}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`,
+      EDITOR: "paradux-editor",
+      VISUAL: "",
+      PARADUX_EDITOR_DIR: editorDir,
+      PARADUX_TEST_FAST_KDF: "1",
+    },
+  };
+}
+
+function px(b: Box, args: string[], stdin?: string) {
+  return runCli(["--vault", b.home, ...args], {
+    env: b.env,
+    ...(stdin === undefined ? {} : { stdin }),
+  });
+}
+
+async function edit(b: Box, doc: string, value: unknown) {
+  await Deno.writeTextFile(join(b.editorDir, "next.json"), JSON.stringify(value, null, 2));
+  const r = await px(b, [`edit-${doc}`, "--passphrase-file", b.passFile]);
+  assert.equal(r.code, 0, `edit-${doc}: ${r.stderr}`);
+  return r;
+}
+
+function drill(b: Box) {
+  return px(b, ["drill", "--passphrase-file", b.passFile]);
+}
+
+const url = (p: string) => `file://${p}`;
+
+async function digest(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  async function walk(d: string, rel: string): Promise<void> {
+    for await (const e of Deno.readDir(d)) {
+      const p = rel === "" ? e.name : `${rel}/${e.name}`;
+      if (e.isDirectory) await walk(join(d, e.name), p);
+      else out[p] = await Deno.readTextFile(join(d, e.name));
+    }
+  }
+  await walk(dir, "");
+  return out;
+}
+
+Deno.test("e2e drill: publish on edit, drill failures each named, recover and restore", async () => {
+  const b = await box();
+  const data = join(b.root, "data");
+  const local = join(b.root, "local");
+  const mnt = join(b.root, "mnt");
+  const [m1, m2] = [join(b.root, "meta1"), join(b.root, "meta2")];
+  try {
+    await Deno.mkdir(join(data, "sub dir"), { recursive: true });
+    await Deno.mkdir(mnt);
+    await Deno.writeTextFile(join(data, "notes.txt"), "remember the milk\n");
+    await Deno.writeTextFile(join(data, "sub dir", "ünïcode.txt"), "ça va\n");
+
+    let r = await px(b, ["init", "--passphrase-file", b.passFile, "--min-stewards", "2"]);
+    assert.equal(r.code, 0, r.stderr);
+    await edit(b, "user", { name: "Ada Example", email: "ada@example.org" });
+    r = await edit(b, "stewards", {
+      stewards: [
+        { id: "ann", name: "Ann" },
+        { id: "ben", name: "Ben" },
+        { id: "cat", name: "Cat" },
+      ],
+    });
+    assert.match(r.stderr, /issued share 3 to steward cat/);
+    r = await edit(b, "metadata-locations", {
+      locations: [{ name: "m1", url: url(m1) }, { name: "m2", url: url(m2) }],
+    });
+    assert.match(r.stderr, /published the vault export to 2 metadata location/);
+    await Deno.stat(join(m1, "vault-export.luks"));
+    await Deno.stat(join(m2, "vault-export.luks"));
+    await edit(b, "datasets", {
+      datasets: [{
+        name: "docs",
+        source: { url: url(data) },
+        localCopy: local,
+        destinations: [{ name: "usb", url: url(join(mnt, "usb")), frequency: "daily" }],
+      }],
+    });
+    r = await px(b, ["backup", "docs", "--passphrase-file", b.passFile]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const pkgs = join(b.root, "packages");
+    r = await px(b, ["export-steward-packages", "--out", pkgs, "--passphrase-file", b.passFile]);
+    assert.equal(r.code, 0, r.stderr);
+    // the packages record an export date: the copies are stale until published again
+    r = await px(b, ["publish-metadata", "--passphrase-file", b.passFile]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /ok {6}m1/);
+
+    r = await drill(b);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /drill passed: all 4 checks/);
+
+    // stale: settings changed without publishing
+    await edit(b, "settings", { shareCapacity: 16, publishAfterEdit: false });
+    r = await drill(b);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /m1 +FAIL +stale metadata copy: settings differ/);
+    assert.match(r.stdout, /m2 +FAIL +stale metadata copy/);
+    assert.match(r.stderr, /the drill failed: m1 \(stale-metadata-copy\), m2/);
+    r = await px(b, ["publish-metadata", "--passphrase-file", b.passFile]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+
+    // missing at m2, corrupted at m1: both named
+    await Deno.remove(join(m2, "vault-export.luks"));
+    const exp = join(m1, "vault-export.luks");
+    const good = await Deno.readFile(exp);
+    const bad = good.slice();
+    bad.fill(0, 40_000, 300_000);
+    await Deno.writeFile(exp, bad);
+    r = await drill(b);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /m1 +FAIL +corrupted export at m1/);
+    assert.match(r.stdout, /m2 +FAIL +missing metadata copy/);
+    assert.match(r.stdout, /docs\/usb +pass/);
+    await Deno.writeFile(exp, good);
+    r = await px(b, ["publish-metadata", "--location", "m2", "--passphrase-file", b.passFile]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+
+    // unreachable destination: the drive is not mounted
+    await Deno.rename(mnt, mnt + ".away");
+    r = await drill(b);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /docs\/usb +FAIL +unreachable destination/);
+    assert.match(r.stdout, /m1 +pass/);
+    await Deno.rename(mnt + ".away", mnt);
+
+    // altered files at the destination
+    const usb = join(mnt, "usb");
+    const snap = [...Deno.readDirSync(usb)].find((e) => e.isDirectory && /^\d/.test(e.name));
+    await Deno.writeTextFile(join(usb, snap!.name, "notes.txt"), "remember the cheese\n");
+    r = await drill(b);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /docs\/usb +FAIL +altered files at the destination: .*notes\.txt/);
+    await Deno.writeTextFile(join(usb, snap!.name, "notes.txt"), "remember the milk\n");
+    r = await drill(b);
+    assert.equal(r.code, 0, r.stdout);
+
+    // the disaster: home, data and local copy gone; recover from two PDFs and a published copy
+    const want = await digest(data);
+    for (const d of [b.home, data, local]) await Deno.remove(d, { recursive: true });
+    const newHome = join(b.root, "new-home");
+    r = await runCli([
+      "--vault",
+      newHome,
+      "recover",
+      join(pkgs, "ann", "package.pdf"),
+      join(pkgs, "cat", "package.pdf"),
+      "--from",
+      join(m2, "vault-export.luks"),
+      "--install",
+      "--passphrase-file",
+      "-",
+    ], { env: b.env, stdin: NEW_PASS + "\n" });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const restored = join(b.root, "restored");
+    r = await runCli([
+      "--vault",
+      newHome,
+      "restore",
+      "docs",
+      "--to",
+      restored,
+      "--passphrase-file",
+      "-",
+    ], {
+      env: b.env,
+      stdin: NEW_PASS + "\n",
+    });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.deepEqual(await digest(restored), want);
+  } finally {
+    await Deno.remove(b.root, { recursive: true }).catch(() => {});
+  }
+});
