@@ -169,6 +169,7 @@ function parseShards(
   docId: Uint8Array,
   docHash: Uint8Array,
   rescue: boolean,
+  authPub: Uint8Array | undefined,
 ) {
   const list: SourcedShard[] = [];
   for (const f of frames) {
@@ -181,7 +182,11 @@ function parseShards(
     }
     if (s.payload.type === "passphrase") list.push(s);
   }
-  return list.length === 0 ? null : checkShardConsistency(list, { hash: docHash, rescue });
+  return list.length === 0 ? null : checkShardConsistency(list, {
+    hash: docHash,
+    rescue,
+    ...(authPub ? { pub: authPub } : {}),
+  });
 }
 
 function passphraseOf(shards: ShardPayload[]): string {
@@ -229,6 +234,7 @@ export async function recoverBackup(opts: RecoverOptions): Promise<RecoveredBack
     docId,
     docHash,
     rescue,
+    authParsed?.payload.pub,
   );
   // 6: signatures
   const auth: AuthOutcome = { verified: false, pub: authParsed?.payload.pub ?? null };

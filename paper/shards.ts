@@ -191,6 +191,14 @@ export function checkShardConsistency(
   const first = list[0];
   if (!first) throw new ParaduxError("insufficient", "no shards");
   const ref = first.payload;
+  if (opts.pub && !opts.rescue) {
+    // name the shard that differs from the expected signer, not whichever came first
+    for (const { payload: p, where } of list) {
+      if (!bytesEqual(p.pub, opts.pub)) {
+        throw new ParaduxError("auth", `${where}: shard signed by another key than expected`);
+      }
+    }
+  }
   for (const { payload: p, where } of list) {
     if (opts.hash && !bytesEqual(p.hash, opts.hash)) {
       throw new ParaduxError("input", `${where}: shard of another backup (document hash differs)`);
