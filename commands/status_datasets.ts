@@ -1,12 +1,14 @@
 /**
  * `paradux status-datasets`: the datasets and, per destination, the last success and failure,
- * age, next run, and a flag on overdue or failing ones (from the state file). `--json` gives
- * `{datasets: [the document], status: [per dataset]}`; credentials are masked unless
- * `--show-credentials`.
+ * age, next run, and a flag on overdue or failing ones (from the state file), and whether it is
+ * encrypted and with which data key generation. `--json` gives `{datasets: [the document],
+ * status: [per dataset]}` (each destination's status has `encryption`); credentials are masked
+ * unless `--show-credentials`.
  * @module
  */
 import { datasetStatuses, type DestinationStatus } from "../vault/dataset_status.ts";
 import { readState } from "../vault/state.ts";
+import { datasetsEncryption, encryptionLabel } from "../vault/encryption_status.ts";
 import { defineCommand } from "./_command.ts";
 import { formatAge, formatTime } from "./_datasets.ts";
 import {
@@ -52,8 +54,16 @@ export const command = defineCommand<StatusOptions>({
     const now = new Date();
     const status = await datasetStatuses(doc.datasets, await readState(globals.home), now);
     const show = options.showCredentials === true;
+    const encryption = datasetsEncryption(doc, vault.docs.secrets);
     if (globals.json) {
-      io.json({ ...(show ? doc : maskCredentials(doc) as object), status });
+      const withEncryption = status.map((st, i) => ({
+        ...st,
+        destinations: st.destinations.map((d, j) => ({
+          ...d,
+          encryption: encryption[doc.datasets[i]?.name ?? ""]?.[j],
+        })),
+      }));
+      io.json({ ...(show ? doc : maskCredentials(doc) as object), status: withEncryption });
       return;
     }
     if (doc.datasets.length === 0) {
@@ -68,7 +78,11 @@ export const command = defineCommand<StatusOptions>({
       }
       for (const [j, d] of ds.destinations.entries()) {
         const s = st?.destinations[j];
-        if (s !== undefined) io.out(`  ${destinationLine(s, show ? d.url : maskUrl(d.url), now)}`);
+        const enc = encryption[ds.name]?.[j];
+        const sealed = enc === undefined ? "" : `; ${encryptionLabel(enc)}`;
+        if (s !== undefined) {
+          io.out(`  ${destinationLine(s, show ? d.url : maskUrl(d.url), now)}${sealed}`);
+        }
       }
       if (ds.destinations.length === 0) io.out("  (no destinations)");
     }
