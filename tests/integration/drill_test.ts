@@ -6,6 +6,7 @@ import type { Documents } from "../../vault/documents.ts";
 import { type DrillReport, runDrill } from "../../vault/drill.ts";
 import { secretFromStoredShares } from "../../vault/drill_shares.ts";
 import { EXPORT_NAME, publishError, publishVault } from "../../vault/publish.ts";
+import { pushEncrypted } from "../../vault/encrypted.ts";
 import { issueShares } from "../../vault/shares.ts";
 import { createVault, type OpenedVault, saveVault } from "../../vault/vault.ts";
 
@@ -42,11 +43,20 @@ async function world(): Promise<World> {
     localCopy: local,
     destinations: [
       { name: "plain", url: url(join(root, "mnt", "plain")), frequency: "daily" },
+      { name: "sealed", url: url(join(root, "sealed")), frequency: "daily", encrypt: true },
     ],
   }];
   const vault = await saveVault(created, (await issueShares(docs)).docs, { runHooks: false });
   const ctx = { privateDir: root, now: new Date() };
   await file.push(local, { url: url(join(root, "mnt", "plain")) }, ctx);
+  await pushEncrypted(
+    local,
+    { url: url(join(root, "sealed")) },
+    file,
+    [vault.docs.secrets.ageRecipient],
+    ctx,
+    { keyGeneration: 1 },
+  );
   return { root, vault, local };
 }
 
@@ -76,6 +86,7 @@ Deno.test("publish and drill: each failure has its own message, others keep pass
       "metadata:m2",
       "shares:shares",
       "destination:docs/plain",
+      "destination:docs/sealed",
     ]);
 
     // stale: the live vault changed after publishing
@@ -106,12 +117,23 @@ Deno.test("publish and drill: each failure has its own message, others keep pass
     assert.equal(publishError(await publishVault(w.vault, { lookup })), null);
     assert.deepEqual(failures(await drill(w)), []);
 
-    // altered files at the destination
+    // altered files at the plain destination, a tampered part at the sealed one
     const plain = join(w.root, "mnt", "plain");
     const snap = [...Deno.readDirSync(plain)].find((e) => e.isDirectory && !e.name.startsWith("."));
     await Deno.writeTextFile(join(plain, snap!.name, "sub", "b.txt"), "BETA\n");
+    const sealed = join(w.root, "sealed");
+    const sdir = [...Deno.readDirSync(sealed)].find((e) => e.isDirectory && /^\d/.test(e.name));
+    const partDir = [...Deno.readDirSync(join(sealed, sdir!.name))].find((e) => e.isDirectory);
+    const partPath = partDir === undefined
+      ? join(sealed, sdir!.name)
+      : join(sealed, sdir!.name, partDir.name);
+    const part = [...Deno.readDirSync(partPath)].find((e) => e.name.startsWith("data."));
+    const pb = await Deno.readFile(join(partPath, part!.name));
+    pb[pb.length - 5] = (pb[pb.length - 5] ?? 0) ^ 1;
+    await Deno.writeFile(join(partPath, part!.name), pb);
     r = await drill(w);
-    assert.deepEqual(failures(r), ["docs/plain:altered-files"]);
+    assert.deepEqual(failures(r), ["docs/plain:altered-files", "docs/sealed:altered-files"]);
+    assert.match(message(r, "docs/sealed"), /altered files at the destination: .*(part|hash|SHA)/i);
     assert.match(
       message(r, "docs/plain"),
       /altered files at the destination: different content "sub\/b.txt"/,
