@@ -141,7 +141,7 @@ async function rsync(
   const args = rsyncArgs(src, dest, {
     ...rest,
     progress: progress !== undefined,
-    ...(store.remoteShell === undefined ? {} : { remoteShell: store.remoteShell }),
+    ...(store.remoteShell === undefined ? {} : { remoteShell: store.remoteShell, compress: true }),
   });
   const stats = await runRsync(args, {
     ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),

@@ -22,6 +22,8 @@ export interface RsyncArgsOptions {
   remoteShell?: readonly string[];
   /** Only the file's contents and times, no owner/group (for single metadata files). */
   singleFile?: boolean;
+  /** Compress on the wire (`-z`; worth it over networks, and for sparse files over ssh). */
+  compress?: boolean;
   /** Report overall progress on stdout (`--info=progress2`, parsed by {@link runRsync}). */
   progress?: boolean;
 }
@@ -33,6 +35,7 @@ export const TREE_FLAGS: readonly string[] = ["-aHS", "--numeric-ids"];
 export function rsyncArgs(src: string, dest: string, options: RsyncArgsOptions = {}): string[] {
   const args = options.singleFile === true ? ["-t", "--chmod=F600"] : [...TREE_FLAGS];
   args.push("--stats");
+  if (options.compress === true) args.push("-z");
   if (options.progress === true) args.push("--info=progress2");
   if (options.mirror === true) args.push("--delete");
   if (options.linkDest !== undefined) args.push(`--link-dest=${options.linkDest}`);

@@ -92,4 +92,6 @@ Deno.test("parseProgressLine reads --info=progress2 lines", () => {
   assert.equal(parseProgressLine("Number of files: 2"), undefined);
   assert.equal(parseProgressLine(""), undefined);
   assert.ok(rsyncArgs("a", "b", { progress: true }).includes("--info=progress2"));
+  assert.ok(rsyncArgs("a", "b", { compress: true }).includes("-z"));
+  assert.ok(!rsyncArgs("a", "b").includes("-z"));
 });
