@@ -67,9 +67,12 @@ export async function outcomeAsync<T>(
   }
 }
 
-/** Flips bit `bit` (0..7) of byte `at` in a copy of `bytes`. */
+/**
+ * Flips bit `bit` (0..7) of byte `at` in a copy of `bytes`. (`new Uint8Array(bytes)`, not
+ * `bytes.slice()`: cborg hands out node Buffers, whose `slice` is a view, not a copy.)
+ */
 export function flipBit(bytes: Uint8Array, at: number, bit: number): Uint8Array {
-  const out = bytes.slice();
+  const out = new Uint8Array(bytes);
   out[at] = (out[at] ?? 0) ^ (1 << (bit & 7));
   return out;
 }

@@ -1,6 +1,6 @@
 /**
  * Fuzzing of every parser that sees untrusted input: each returns a result or throws a
- * ParaduxError, never anything else. FUZZ_RUNS sets the runs per property (default 1000).
+ * ParaduxError, never anything else. PARADUX_FUZZ_RUNS (or FUZZ_RUNS) sets the runs per property (default 1000).
  */
 import fc from "fast-check";
 import { ParaduxError } from "../../../errors.ts";
@@ -15,7 +15,7 @@ import { framesOfInput } from "../../../paper/inputs.ts";
 import { fallbackLines } from "../../../paper/format/fallback_text.ts";
 import { sha256 } from "../../../crypto/hashes.ts";
 
-const RUNS = Number(Deno.env.get("FUZZ_RUNS") ?? "1000");
+const RUNS = Number(Deno.env.get("PARADUX_FUZZ_RUNS") ?? Deno.env.get("FUZZ_RUNS") ?? "1000");
 
 function onlyParaduxErrors(f: () => unknown): void {
   try {
