@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { runCli } from "./cli.ts";
 import { encodeFrame } from "../../paper/format/frame.ts";
 import { formatFallbackText } from "../../paper/format/fallback_text.ts";
-import { decodeShardPayload } from "../../paper/format/shard.ts";
+import { decodeShardPayload, encodeShardPayload } from "../../paper/format/shard.ts";
 import { framesOfInput } from "../../paper/inputs.ts";
 import { framesPart } from "../../vault/recovery.ts";
 import { openVault } from "../../vault/vault.ts";
@@ -109,6 +109,15 @@ function tampered(text: string): string {
   const payload = decodeShardPayload(data);
   const at = findBytes(data, payload.share);
   data[at + 3]! ^= 0x55;
+  const frame = encodeFrame({ type: "key", docId: key.frame.docId, index: 0, total: 1, data });
+  return formatFallbackText([{ kind: "key", frame }]);
+}
+
+/** The same share signed by another key (a valid signature, the wrong signer). */
+function resigned(text: string, seed: Uint8Array): string {
+  const key = framesOfInput(framesPart(text), 1).find((f) => f.frame.type === "key")!;
+  const { pub: _pub, sig: _sig, ...fields } = decodeShardPayload(key.frame.data);
+  const data = encodeShardPayload(fields, seed);
   const frame = encodeFrame({ type: "key", docId: key.frame.docId, index: 0, total: 1, data });
   return formatFallbackText([{ kind: "key", frame }]);
 }
@@ -390,6 +399,74 @@ Deno.test("e2e recover --extract: no cryptsetup on PATH, an export from export-m
       out,
     ], { env: { NO_COLOR: "1", PATH: emptyBin } });
     assert.equal(r.code, 6, r.stderr);
+
+    // shares signed by another key: refused, unless --rescue (which says so)
+    const seed = crypto.getRandomValues(new Uint8Array(32));
+    const other: string[] = [];
+    for (const id of ["alice", "bob"]) {
+      const path = join(s.root, `resigned-${id}.txt`);
+      await Deno.writeTextFile(
+        path,
+        resigned(await Deno.readTextFile(join(pk, id, "package.txt")), seed),
+      );
+      other.push(path);
+    }
+    const from = ["--from", exported, "--extract"];
+    r = await paradux(s, ["recover", ...other, ...from, join(s.root, "r1")]);
+    assert.equal(r.code, 4, r.stderr);
+    r = await paradux(s, ["recover", ...other, "--rescue", ...from, join(s.root, "r2")]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /NOT AUTHENTICATED/);
+    assert.match(r.stderr, /not signed by the key of/);
+
+    // the paper copy of the metadata in place of an export
+    const paper = join(s.root, "paper");
+    r = await paradux(s, ["print-metadata", "--out", paper, "--passphrase-file", s.passFile]);
+    assert.equal(r.code, 0, r.stderr);
+    r = await paradux(s, [
+      "recover",
+      join(pk, "bob", "package.txt"),
+      join(pk, "carol", "package.txt"),
+      "--from",
+      join(paper, "metadata-paper.txt"),
+      "--extract",
+      join(s.root, "from-paper"),
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(
+      JSON.parse(await Deno.readTextFile(join(s.root, "from-paper", "user.json"))),
+      USER,
+    );
+
+    // a USB kit (alias create-steward-devices): package, export, README; recover from it
+    const usb = join(s.root, "usb");
+    r = await paradux(s, [
+      "create-steward-devices",
+      "--usb",
+      usb,
+      "--steward",
+      "bob",
+      "--passphrase-file",
+      s.passFile,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const kit = [...Deno.readDirSync(join(usb, "bob"))].map((e) => e.name).sort();
+    assert.deepEqual(kit, ["README.txt", "package.pdf", "package.txt", "vault-export.luks"]);
+    assert.match(r.stderr, /no compiled Paradux binary/);
+    r = await paradux(s, [
+      "recover",
+      join(usb, "bob", "package.txt"),
+      join(pk, "alice", "package.txt"),
+      "--from",
+      join(usb, "bob", "vault-export.luks"),
+      "--extract",
+      join(s.root, "from-kit"),
+      "--json",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const summary = JSON.parse(r.stdout);
+    assert.equal(summary.authenticated, true);
+    assert.deepEqual(summary.shares.map((x: { index: number }) => x.index), [2, 1]);
   } finally {
     await Deno.remove(s.root, { recursive: true });
   }
