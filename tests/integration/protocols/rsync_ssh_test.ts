@@ -152,3 +152,29 @@ Deno.test("rsync+ssh: a key the server does not accept is tool-failed", async ()
     await Deno.remove(priv, { recursive: true });
   }
 });
+
+Deno.test("rsync+ssh: unchanged files are hard links on the server (relative --link-dest)", async () => {
+  const s = await startSshd();
+  const base = await Deno.makeTempDir({ prefix: "paradux-ssh-links-" });
+  try {
+    const src = join(base, "src");
+    await Deno.mkdir(src);
+    await Deno.writeTextFile(join(src, "same.txt"), "unchanged\n");
+    await Deno.writeTextFile(join(src, "changes.txt"), "one\n");
+    const root = join(base, "dest dir");
+    const location = { url: urlFor(s, root), credentials: credentials(s) };
+    const ctx = () => ({ privateDir: base, now: new Date() });
+    const r1 = await protocol.push(src, location, ctx());
+    await Deno.writeTextFile(join(src, "changes.txt"), "two\n");
+    const r2 = await protocol.push(src, location, ctx());
+    const ino = async (id: string, f: string) => (await Deno.stat(join(root, id, f))).ino;
+    assert.equal(await ino(r1.snapshot.id, "same.txt"), await ino(r2.snapshot.id, "same.txt"));
+    assert.notEqual(
+      await ino(r1.snapshot.id, "changes.txt"),
+      await ino(r2.snapshot.id, "changes.txt"),
+    );
+  } finally {
+    await s.stop();
+    await Deno.remove(base, { recursive: true });
+  }
+});
