@@ -160,6 +160,9 @@ async function execWithProgress(
     }).spawn();
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) throw missingTool("rsync");
+    if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
+      throw new ParaduxError("missing-tool", "paradux is not allowed to run rsync", { cause: e });
+    }
     throw e;
   }
   const stderr = new Response(child.stderr).arrayBuffer();
