@@ -348,6 +348,13 @@ function fetchedParts(
             if (e instanceof ParaduxError && e.kind === "not-found") {
               throw damaged(`${part.name}: missing`);
             }
+            if (e instanceof ParaduxError) {
+              throw new ParaduxError(
+                e.kind,
+                `archive ${m.snapshot}: fetching ${part.name} failed: ${e.message}`,
+                { ...(e.hint === undefined ? {} : { hint: e.hint }), cause: e },
+              );
+            }
             throw e;
           }
           const problems = await verifyParts(dir, { ...m, parts: [part] });
