@@ -81,12 +81,23 @@ export function snapshotTime(id: string): string {
   return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z`;
 }
 
-/** A free snapshot id for `now` given the names already present. */
+/**
+ * A free snapshot id for `now` given the names already present. It always sorts after every
+ * existing snapshot: `-2`, `-3`... within one second, and the newest id's second when the
+ * clock reads earlier than that.
+ */
 export function nextSnapshotId(now: Date, taken: ReadonlySet<string>): string {
-  const base = snapshotId(now);
-  let id = base;
-  for (let n = 2; taken.has(id) || taken.has(`.${id}.partial`); n++) id = `${base}-${n}`;
-  return id;
+  let base = snapshotId(now);
+  let n = 1;
+  const newest = [...taken].filter(isSnapshotId).sort(compareSnapshotIds).at(-1);
+  const m = newest === undefined ? null : SNAPSHOT_ID.exec(newest);
+  if (m?.[1] !== undefined && m[1] >= base) {
+    base = m[1];
+    n = Number(m[2] ?? "1") + 1;
+  }
+  const name = (k: number) => k === 1 ? base : `${base}-${k}`;
+  while (taken.has(name(n)) || taken.has(`.${name(n)}.partial`)) n++;
+  return name(n);
 }
 
 /** Which snapshots `keep` drops (oldest first), given ids sorted oldest first. */

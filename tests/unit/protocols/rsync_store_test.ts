@@ -26,6 +26,10 @@ Deno.test("snapshot ids: same-second suffixes, order, time", () => {
     nextSnapshotId(now, new Set(["20261124T094500Z", ".20261124T094500Z-2.partial"])),
     "20261124T094500Z-3",
   );
+  // Always after the newest, even when a middle one was pruned or the clock went back.
+  assert.equal(nextSnapshotId(now, new Set(["20261124T094500Z-3"])), "20261124T094500Z-4");
+  assert.equal(nextSnapshotId(now, new Set(["20261124T094510Z"])), "20261124T094510Z-2");
+  assert.equal(nextSnapshotId(now, new Set(["20261124T094459Z", "x"])), "20261124T094500Z");
   const ids = ["20261124T094500Z-10", "20261124T094501Z", "20261124T094500Z-2", "20261124T094500Z"];
   assert.deepEqual(ids.sort(compareSnapshotIds), [
     "20261124T094500Z",
