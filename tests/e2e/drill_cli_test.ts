@@ -125,7 +125,8 @@ Deno.test("e2e drill: publish on edit, drill failures each named, recover and re
     const pkgs = join(b.root, "packages");
     r = await px(b, ["export-steward-packages", "--out", pkgs, "--passphrase-file", b.passFile]);
     assert.equal(r.code, 0, r.stderr);
-    // the packages record an export date: the copies are stale until published again
+    // recording the packages' export date changed the vault: it was published again
+    assert.match(r.stderr, /published the vault export to 2 metadata location/);
     r = await px(b, ["publish-metadata", "--passphrase-file", b.passFile]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /ok {6}m1/);
@@ -141,6 +142,19 @@ Deno.test("e2e drill: publish on edit, drill failures each named, recover and re
     assert.match(r.stdout, /m1 +FAIL +stale metadata copy: settings differ/);
     assert.match(r.stdout, /m2 +FAIL +stale metadata copy/);
     assert.match(r.stderr, /the drill failed: m1 \(stale-metadata-copy\), m2/);
+    r = await px(b, ["drill", "--json", "--passphrase-file", b.passFile]);
+    assert.equal(r.code, 1);
+    const json = JSON.parse(r.stdout) as {
+      ok: boolean;
+      checks: { name: string; failure?: string }[];
+    };
+    assert.equal(json.ok, false);
+    assert.deepEqual(json.checks.map((c) => c.failure ?? "pass"), [
+      "stale-metadata-copy",
+      "stale-metadata-copy",
+      "pass",
+      "pass",
+    ]);
     r = await px(b, ["publish-metadata", "--passphrase-file", b.passFile]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
 
