@@ -15,6 +15,7 @@ import { rotateDataKey } from "../vault/data_keys.ts";
 import type { Documents } from "../vault/documents.ts";
 import { type OpenedVault, saveVault, withVaultLock } from "../vault/vault.ts";
 import { defineCommand, type Deps } from "./_command.ts";
+import { publishAfterSave } from "./_publish.ts";
 import { openHomeVault, PASSPHRASE_OPTION, type PassphraseOptions } from "./_vault.ts";
 
 /** Options of `change-secrets`. */
@@ -105,8 +106,10 @@ export const command = defineCommand<ChangeSecretsOptions>({
         lines.push(...r.report);
       }
       deps.io.progress("saving the vault...");
-      if (options.recovery === true) await replaceRecoverySecret(vault, docs);
-      else await saveVault(vault, docs);
+      if (options.recovery === true) {
+        // old exports at the metadata locations open with the old shares: replace them now
+        await publishAfterSave(await replaceRecoverySecret(vault, docs), deps);
+      } else await saveVault(vault, docs);
       deps.io.progress("", true);
       return lines;
     });

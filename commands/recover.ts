@@ -21,6 +21,7 @@ import { DOCUMENT_NAMES, type Documents, documentText, fileNameOf } from "../vau
 import { documentsFromPaper } from "../vault/metadata_paper.ts";
 import {
   checkSourceDocs,
+  installFromDocuments,
   installFromExport,
   isLuksFile,
   type LabelledInput,
@@ -31,6 +32,7 @@ import {
   sourceFetchers,
 } from "../vault/recovery.ts";
 import { keyFingerprint } from "../vault/shares.ts";
+import { EXPORT_NAME, fetchPublishedExport } from "../vault/publish.ts";
 import { defineCommand } from "./_command.ts";
 import { newPassphrase, PASSPHRASE_OPTION } from "./_vault.ts";
 
@@ -116,7 +118,7 @@ async function openSource(
 ): Promise<OpenedSource & { warnings: string[] }> {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(from) && !from.startsWith("file://")) {
     return await withPrivateDir(async (dir) => {
-      for (const fetch of sourceFetchers) {
+      for (const fetch of [...sourceFetchers, fetchPublishedExport]) {
         const path = await fetch(from, dir.dir);
         if (path !== null) return await openSource(path, secret, rescue);
       }
@@ -125,7 +127,11 @@ async function openSource(
       });
     });
   }
-  const path = from.startsWith("file://") ? new URL(from).pathname : from;
+  let path = from.startsWith("file://") ? decodeURIComponent(new URL(from).pathname) : from;
+  // a metadata location's directory holds the published export
+  if (from.startsWith("file://") && (await Deno.stat(path).catch(() => null))?.isDirectory) {
+    path = join(path, EXPORT_NAME);
+  }
   try {
     await Deno.stat(path);
   } catch (e) {
@@ -286,20 +292,18 @@ export const command = defineCommand<RecoverOptions>({
       summary.extracted = files;
       if (!deps.globals.json) io.out(`wrote ${files.length} documents to ${options.extract}`);
     } else {
-      if (source.exportPath === null) {
-        throw new ParaduxError("usage", "--install needs a vault export in --from", {
-          hint: "with the paper copy, use --extract DIR, then rebuild the vault with init",
-        });
-      }
       const passphrase = await newPassphrase(options.passphraseFile);
       io.progress("installing the vault...");
-      const vault = await installFromExport(
-        deps.globals.home,
-        source.exportPath,
-        secret.mnemonic,
-        passphrase,
-        { force: options.force === true },
-      );
+      const force = { force: options.force === true };
+      const vault = source.exportPath === null
+        ? await installFromDocuments(deps.globals.home, source.docs, passphrase, force)
+        : await installFromExport(
+          deps.globals.home,
+          source.exportPath,
+          secret.mnemonic,
+          passphrase,
+          force,
+        );
       io.progress("", true);
       summary.installed = vault.path;
       if (!deps.globals.json) {

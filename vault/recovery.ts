@@ -34,6 +34,7 @@ import { runVaultHooks } from "./hooks.ts";
 import { type ReadCard, readRecoveryCard } from "./recovery_card.ts";
 import { toHex } from "./secrets.ts";
 import {
+  createVault,
   EVERYDAY_SLOT,
   everydayPbkdf,
   type OpenedVault,
@@ -428,6 +429,36 @@ export async function installFromExport(
   });
 }
 
+/**
+ * Installs recovered documents (from the paper copy of the metadata) as the live vault of
+ * `home`: a new LUKS2 file is made in a private folder beside it, its recovery keyslot is set
+ * to the documents' mnemonic and the documents are written, then it is renamed into place.
+ * @throws ParaduxError `exists` when a vault is there and `force` is not set.
+ */
+export async function installFromDocuments(
+  home: string,
+  docs: Documents,
+  passphrase: Uint8Array,
+  options: { force?: boolean } = {},
+): Promise<OpenedVault> {
+  return await withVaultLock(home, async () => {
+    const path = vaultPath(home);
+    await refuseExisting(path, options.force ?? false);
+    const staging = await Deno.makeTempDir({ dir: home, prefix: ".install-" });
+    try {
+      const fresh = await createVault(staging, passphrase, {
+        threshold: docs.secrets.threshold,
+      });
+      const made = await replaceRecoverySecret(fresh, docs, { runHooks: false });
+      await commitTemp(made.path, path);
+      await runVaultHooks(docs, home);
+      return { ...made, path, home };
+    } finally {
+      await Deno.remove(staging, { recursive: true }).catch(() => {});
+    }
+  });
+}
+
 async function refuseExisting(path: string, force: boolean): Promise<void> {
   try {
     await Deno.lstat(path);
@@ -450,6 +481,7 @@ async function refuseExisting(path: string, force: boolean): Promise<void> {
 export async function replaceRecoverySecret(
   vault: OpenedVault,
   docs: Documents,
+  options: { runHooks?: boolean } = {},
 ): Promise<OpenedVault> {
   const secret = new TextEncoder().encode(docs.secrets.recoveryMnemonic);
   const tmp = tempPathBeside(vault.path);
@@ -468,7 +500,7 @@ export async function replaceRecoverySecret(
     }
     const saved = await saveVault({ ...vault, path: tmp }, docs, { runHooks: false });
     await commitTemp(tmp, vault.path);
-    await runVaultHooks(docs, vault.home);
+    if (options.runHooks !== false) await runVaultHooks(docs, vault.home);
     return { ...saved, path: vault.path };
   } finally {
     await Deno.remove(tmp).catch(() => {});

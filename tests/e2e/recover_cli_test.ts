@@ -437,6 +437,51 @@ Deno.test("e2e recover --extract: no cryptsetup on PATH, an export from export-m
       JSON.parse(await Deno.readTextFile(join(s.root, "from-paper", "user.json"))),
       USER,
     );
+    r = await runCli([
+      "--vault",
+      join(s.root, "home-paper"),
+      "recover",
+      join(pk, "bob", "package.txt"),
+      join(pk, "carol", "package.txt"),
+      "--from",
+      join(paper, "metadata-paper.txt"),
+      "--install",
+      "--passphrase-file",
+      s.newPassFile,
+    ], { env: s.env });
+    assert.equal(r.code, 0, r.stderr);
+    r = await runCli([
+      "--vault",
+      join(s.root, "home-paper"),
+      "status-user",
+      "--json",
+      "--passphrase-file",
+      s.newPassFile,
+    ], { env: s.env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), USER);
+    // the installed vault's recovery keyslot is the recovered mnemonic: the old packages open
+    // its export
+    const paperExport = join(s.root, "paper-export.luks");
+    r = await runCli([
+      "--vault",
+      join(s.root, "home-paper"),
+      "export-metadata",
+      paperExport,
+      "--passphrase-file",
+      s.newPassFile,
+    ], { env: s.env });
+    assert.equal(r.code, 0, r.stderr);
+    r = await paradux(s, [
+      "recover",
+      join(pk, "alice", "package.txt"),
+      join(pk, "carol", "package.txt"),
+      "--from",
+      paperExport,
+      "--extract",
+      join(s.root, "from-paper-export"),
+    ]);
+    assert.equal(r.code, 0, r.stderr);
 
     // a USB kit (alias create-steward-devices): package, export, README; recover from it
     const usb = join(s.root, "usb");
