@@ -4,7 +4,8 @@
  * recipient and no identity, the identity taken from the vault documents (`recover --extract`)
  * opening an archive with the Debian `age` CLI, `paradux restore` byte for byte and mode for mode,
  * `change-secrets --data-key` with the old snapshot still restorable, and status-datasets showing
- * the key generation.
+ * the key generation. A second test backs up to encrypted `s3` (s3rver) and `ftp` (pyftpdlib)
+ * destinations and restores from each.
  * @module
  */
 import assert from "node:assert/strict";
@@ -12,6 +13,8 @@ import { join } from "node:path";
 import { runCli } from "./cli.ts";
 import { diffTrees, listTree, makeUnusualTree } from "../helpers/tree.ts";
 import { openVault } from "../../vault/vault.ts";
+import { startS3rver } from "../helpers/servers/s3rver.ts";
+import { startFtp } from "../helpers/servers/ftp.ts";
 
 const PASS = "everyday passphrase 1";
 const MARKER = "PARADUX-E2E-MARKER-0b7d";
@@ -217,6 +220,75 @@ Deno.test("e2e encrypted: backup seals, jobs hold only the recipient, age CLI op
     assert.equal(enc.keyGeneration, 2);
     assert.equal(enc.recipient, secrets2.ageRecipient);
   } finally {
+    await Deno.remove(s.root, { recursive: true });
+  }
+});
+
+Deno.test("e2e encrypted over s3 (s3rver) and ftp (pyftpdlib): backup, nothing readable, restore from each", async () => {
+  const s = await sandbox();
+  const s3 = await startS3rver(["paradux-e2e"]);
+  const ftp = await startFtp();
+  try {
+    const src = join(s.root, "src");
+    await Deno.mkdir(src);
+    await makeUnusualTree(src, { randomFiles: 8 });
+    await Deno.writeTextFile(join(src, "marker.txt"), `${MARKER}\n`);
+    const destination = (name: string, url: string, credentials: Record<string, string>) => ({
+      name,
+      url,
+      credentials,
+      frequency: "daily",
+      encrypt: true,
+    });
+    const datasets = {
+      datasets: [{
+        name: "docs",
+        source: { url: `file://${src}` },
+        localCopy: join(s.root, "copy"),
+        destinations: [
+          destination("bucket", "s3://paradux-e2e/sealed%20copies", {
+            accessKeyId: s3.accessKeyId,
+            secretAccessKey: s3.secretAccessKey,
+            endpoint: s3.endpoint,
+            caCert: s3.caCert,
+          }),
+          destination("ftp", `ftp://${ftp.user}@127.0.0.1:${ftp.port}/sealed%20copies`, {
+            password: ftp.password,
+          }),
+        ],
+      }],
+    };
+    let r = await paradux(s, ["init", "--passphrase-file", s.passFile, "--min-stewards", "2"]);
+    assert.equal(r.code, 0, r.stderr);
+    await Deno.writeTextFile(join(s.root, "editor", "next.json"), JSON.stringify(datasets));
+    r = await withPass(s, ["edit-datasets"]);
+    assert.equal(r.code, 0, r.stderr);
+    r = await withPass(s, ["backup"]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^ok +docs\/bucket /m);
+    assert.match(r.stdout, /^ok +docs\/ftp /m);
+
+    const needles = new Set([MARKER, "hello paradux", "data in the middle of a hole"]);
+    for (const path of (await listTree(src)).keys()) {
+      for (const part of path.split("/")) for (const line of part.split("\n")) needles.add(line);
+    }
+    for (const storage of [join(s3.dir, "data"), ftp.root]) {
+      const stored = [...(await listTree(storage)).keys()];
+      assert.ok(stored.some((p) => p.includes("data.tar.gz.age.000")), `parts in ${storage}`);
+      for (const needle of needles) {
+        assert.deepEqual(await grepFiles(storage, needle), [], `"${needle}" in ${storage}`);
+        assert.deepEqual(stored.filter((p) => p.includes(needle)), [], `"${needle}" in a name`);
+      }
+    }
+    for (const from of ["bucket", "ftp"]) {
+      const to = join(s.root, `restored-${from}`);
+      r = await withPass(s, ["restore", "docs", "--from", from, "--to", to]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(await diffTrees(src, to), [], `restored from ${from}`);
+    }
+  } finally {
+    await s3.stop();
+    await ftp.stop();
     await Deno.remove(s.root, { recursive: true });
   }
 });
