@@ -20,9 +20,13 @@ export interface BenchRow {
   note?: string;
 }
 
-/** Median wall-clock milliseconds of `runs` calls of `fn` (after one warm-up). */
-export async function medianMs(fn: () => Promise<unknown>, runs = 5): Promise<number> {
-  await fn();
+/** Median wall-clock milliseconds of `runs` calls of `fn` (after `warmup` unmeasured calls). */
+export async function medianMs(
+  fn: () => Promise<unknown>,
+  runs = 5,
+  warmup = 1,
+): Promise<number> {
+  for (let i = 0; i < warmup; i++) await fn();
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
@@ -46,27 +50,25 @@ export async function run(
   }
 }
 
-/** Peak resident memory (KiB) of a command, from GNU time's %M or /proc polling. */
+/**
+ * Peak resident memory (KiB) of a command, from GNU time's `%M` (Debian package `time`). Deno
+ * refuses to read /proc/PID/status without --allow-all, so polling /proc reads nothing under
+ * the `test` permission set.
+ */
 export async function peakRssKiB(
   program: string,
   args: string[],
   opts: Deno.CommandOptions = {},
 ): Promise<number> {
-  const child = new Deno.Command(program, { args, stdout: "null", stderr: "null", ...opts })
-    .spawn();
-  let peak = 0;
-  const poll = setInterval(() => {
-    try {
-      const status = Deno.readTextFileSync(`/proc/${child.pid}/status`);
-      const m = /VmHWM:\s+(\d+) kB/.exec(status);
-      if (m?.[1] !== undefined) peak = Math.max(peak, Number(m[1]));
-    } catch {
-      // exited
-    }
-  }, 20);
-  await child.status;
-  clearInterval(poll);
-  return peak;
+  const out = await Deno.makeTempFile({ prefix: "paradux-bench-rss-" });
+  try {
+    await run("/usr/bin/time", ["-f", "%M", "-o", out, program, ...args], opts);
+    const kib = Number((await Deno.readTextFile(out)).trim().split("\n").at(-1));
+    if (!Number.isFinite(kib) || kib <= 0) throw new Error("GNU time reported no peak RSS");
+    return kib;
+  } finally {
+    await Deno.remove(out);
+  }
 }
 
 /** Formats the table as aligned text. */
@@ -76,7 +78,7 @@ export function formatTable(rows: readonly BenchRow[]): string {
     r.name,
     `${r.paradux.toFixed(1)} ${r.unit}`,
     `${r.reference.toFixed(1)} ${r.unit}`,
-    (r.paradux / r.reference).toFixed(2),
+    Number.isFinite(r.paradux / r.reference) ? (r.paradux / r.reference).toFixed(2) : "-",
     r.referenceName,
     r.note ?? "",
   ]);
