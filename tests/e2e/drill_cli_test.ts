@@ -230,3 +230,42 @@ Deno.test("e2e drill: publish on edit, drill failures each named, recover and re
     await Deno.remove(b.root, { recursive: true }).catch(() => {});
   }
 });
+
+Deno.test("e2e publish: a failing location is reported, the edit stays, others still get it", async () => {
+  const b = await box();
+  try {
+    let r = await px(b, ["init", "--passphrase-file", b.passFile]);
+    assert.equal(r.code, 0, r.stderr);
+    const good = join(b.root, "meta");
+    const gone = join(b.root, "no-such-drive", "meta");
+    r = await edit(b, "metadata-locations", {
+      locations: [{ name: "good", url: url(good) }, { name: "gone", url: url(gone) }],
+    });
+    assert.match(r.stderr, /saved metadata-locations\.json/);
+    assert.match(r.stderr, /the change is saved, but publishing the vault export failed/);
+    assert.match(r.stderr, /FAILED {2}gone .*not reachable/);
+    await Deno.stat(join(good, "vault-export.luks"));
+    r = await px(b, ["status-metadata-locations", "--passphrase-file", b.passFile]);
+    assert.match(r.stdout, /no-such-drive/, "the edit was kept");
+
+    r = await px(b, ["publish-metadata", "--passphrase-file", b.passFile]);
+    assert.equal(r.code, 1, "partial");
+    assert.match(r.stdout, /ok {6}good/);
+    assert.match(r.stderr, /publishing failed at 1 of 2 metadata locations: gone/);
+    r = await px(b, ["publish-metadata", "--location", "gone", "--passphrase-file", b.passFile]);
+    assert.equal(r.code, 9, "all failed");
+    r = await px(b, ["publish-metadata", "--location", "nope", "--passphrase-file", b.passFile]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /no metadata location named nope/);
+
+    // opting out: an edit no longer publishes
+    await edit(b, "settings", { shareCapacity: 16, publishAfterEdit: false });
+    const before = await Deno.stat(join(good, "vault-export.luks"));
+    r = await edit(b, "user", { name: "Someone Else" });
+    assert.doesNotMatch(r.stderr, /publish/);
+    const after = await Deno.stat(join(good, "vault-export.luks"));
+    assert.equal(after.mtime?.getTime(), before.mtime?.getTime());
+  } finally {
+    await Deno.remove(b.root, { recursive: true }).catch(() => {});
+  }
+});
