@@ -170,8 +170,8 @@ export async function checkCalendars(docs: Documents): Promise<void> {
     }
   }
   if (problems.length > 0) {
-    throw new ParaduxError("input", problems.join("; "), {
-      hint: "fix the frequency with 'paradux edit-datasets'",
+    throw new ParaduxError("input", `the backup timers were not updated: ${problems.join("; ")}`, {
+      hint: "fix the frequency with 'paradux edit-datasets' (the rest of the change is saved)",
     });
   }
 }

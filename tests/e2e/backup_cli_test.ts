@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runCli } from "./cli.ts";
 import { diffTrees, makeUnusualTree } from "../helpers/tree.ts";
+import { verifyUnits } from "../../system/systemd.ts";
 
 const PASS = "everyday passphrase 1";
 
@@ -96,6 +97,14 @@ Deno.test("e2e backup: a down destination fails alone; old snapshots survive del
     assert.match(
       await Deno.readTextFile(join(unitDir, "paradux-backup@docs.timer")),
       /^OnCalendar=daily$/m,
+    );
+    // they name the real program (deno run ... main.ts here) and pass systemd-analyze verify
+    assert.deepEqual(
+      await verifyUnits([
+        join(unitDir, "paradux-backup@docs.service"),
+        join(unitDir, "paradux-backup@docs.timer"),
+      ]),
+      [],
     );
 
     r = await withPass(s, ["backup", "--dry-run"]);
