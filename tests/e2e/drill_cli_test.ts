@@ -204,7 +204,7 @@ Deno.test("e2e drill: publish on edit, drill failures each named, recover and re
       join(pkgs, "ann", "package.pdf"),
       join(pkgs, "cat", "package.pdf"),
       "--from",
-      join(m2, "vault-export.luks"),
+      url(m2), // the metadata location itself
       "--install",
       "--passphrase-file",
       "-",
