@@ -52,6 +52,15 @@ function withPass(s: Sandbox, args: string[]) {
   return paradux(s, [...args, "--passphrase-file", s.passFile]);
 }
 
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function lines(text: string, re: RegExp): string[] {
   return text.split("\n").filter((l) => re.test(l));
 }
@@ -106,6 +115,20 @@ Deno.test("e2e backup: a down destination fails alone; old snapshots survive del
       ]),
       [],
     );
+
+    // install-units regenerates on demand; without a root it needs a running systemd
+    const packaged = join(s.root, "pkg");
+    r = await withPass(s, ["install-units", "--root", packaged]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^unit +\S*pkg\/etc\/systemd\/system\/paradux-backup@docs\.timer$/m);
+    assert.match(r.stdout, /^job +\S*\/jobs\/docs\.json$/m);
+    if (!(await exists("/run/systemd/system"))) {
+      r = await runCli(["--vault", s.home, "install-units", "--passphrase-file", s.passFile], {
+        env: { ...s.env, PARADUX_UNITS_ROOT: "" },
+      });
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /systemd is not running/);
+    }
 
     r = await withPass(s, ["backup", "--dry-run"]);
     assert.equal(r.code, 0, r.stderr);
