@@ -13,6 +13,7 @@
  */
 import { join } from "node:path";
 import { ParaduxError } from "../errors.ts";
+import { framesOfInput, type RecoveryInput } from "../paper/inputs.ts";
 import { scanFileReport, sniff } from "../paper/scan.ts";
 import { writeFileAtomic } from "../system/atomic.ts";
 import { withPrivateDir } from "../system/private_dir.ts";
@@ -21,6 +22,7 @@ import { DOCUMENT_NAMES, type Documents, documentText, fileNameOf } from "../vau
 import { documentsFromPaper } from "../vault/metadata_paper.ts";
 import {
   checkSourceDocs,
+  framesPart,
   installFromDocuments,
   installFromExport,
   isLuksFile,
@@ -29,6 +31,7 @@ import {
   openExport,
   type ReconstructedSecret,
   reconstructSecret,
+  relabel,
   sourceFetchers,
 } from "../vault/recovery.ts";
 import { keyFingerprint } from "../vault/shares.ts";
@@ -111,6 +114,15 @@ async function readSecretFile(path: string): Promise<string> {
   }
 }
 
+/** True when some input holds a share (a steward package given as --from by mistake). */
+function hasShardFrames(values: RecoveryInput[]): boolean {
+  try {
+    return values.some((v, i) => framesOfInput(v, i + 1).some((f) => f.frame.type === "key"));
+  } catch {
+    return false;
+  }
+}
+
 async function openSource(
   from: string,
   secret: ReconstructedSecret,
@@ -151,8 +163,20 @@ async function openSource(
       warnings: checkSourceDocs(docs, secret, rescue, path),
     };
   }
-  const inputs = (await readInput(path)).map((i) => i.value);
-  const paper = await documentsFromPaper(inputs, secret.mnemonic, { rescue });
+  const inputs = (await readInput(path)).map((i) =>
+    typeof i.value === "string" ? framesPart(i.value) : i.value
+  );
+  if (hasShardFrames(inputs)) {
+    throw new ParaduxError("usage", `${path} is a steward package, not a vault copy`, {
+      hint: "give it as an INPUT; --from takes a vault export or the paper copy of the metadata",
+    });
+  }
+  let paper;
+  try {
+    paper = await documentsFromPaper(inputs, secret.mnemonic, { rescue });
+  } catch (e) {
+    throw relabel(e, path);
+  }
   return {
     docs: paper.docs,
     kind: "paper",

@@ -80,7 +80,8 @@ export function framesPart(text: string): string {
   return lines.slice(first).join("\n");
 }
 
-function relabel(e: unknown, label: string): unknown {
+/** A user error with "input N" in its message replaced by (or prefixed with) `label`. */
+export function relabel(e: unknown, label: string): unknown {
   if (!(e instanceof ParaduxError)) return e;
   const message = e.message.replace(/^input \d+(, )?/, (_m, comma) => comma ? `${label}, ` : label);
   return new ParaduxError(e.kind, message.startsWith(label) ? message : `${label}: ${message}`, {
