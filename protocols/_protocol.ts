@@ -128,6 +128,12 @@ export interface ProtocolSpec {
   /** Downloads the file `name` from the location to the local path `file`. */
   download(location: Location, name: string, file: string, ctx: TransferContext): Promise<void>;
 
+  /**
+   * The destination's own integrity check, when the protocol has one (restic: `restic check`):
+   * returns a short summary, throws `tool-failed` when it finds damage. Used by `drill`.
+   */
+  check?(location: Location, ctx: TransferContext): Promise<string>;
+
   /** Copies the local directory `dir` to `name` under the location (plain-file protocols). */
   putDir?(dir: string, location: Location, name: string, ctx: TransferContext): Promise<void>;
   /** Copies the directory `name` under the location into the local directory `dir`. */
