@@ -308,7 +308,7 @@ export const command = defineCommand<RecoverOptions>({
           `${source.docs.user.name}, key ${summary.keyFingerprint}`,
       );
       if (rescue || !secret.authenticated) {
-        io.err("NOT AUTHENTICATED: signatures were not all checked (rescue mode or no card)");
+        io.err("NOT AUTHENTICATED: signatures were not all checked (rescue mode)");
       }
     }
     if (options.extract !== undefined) {

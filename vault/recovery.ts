@@ -66,7 +66,8 @@ export interface ReconstructedSecret {
   card: ReadCard | null;
   /** The key that signed the shares/card (hex), when known. */
   signer: string | null;
-  /** True when every share and the card verified (never in rescue mode). */
+  /** True when every signature present verified (never in rescue mode); the signer must still
+   * be checked against the source ({@link checkSourceDocs}). */
   authenticated: boolean;
   /** Typo repairs, ignored duplicates, rescue notes. */
   warnings: string[];
@@ -309,7 +310,7 @@ export async function reconstructSecret(
     shares: used,
     card,
     signer,
-    authenticated: !rescue && signed && (card !== null || given !== null),
+    authenticated: !rescue && signed,
     warnings,
   };
 }
