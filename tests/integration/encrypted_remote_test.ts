@@ -1,7 +1,8 @@
 /**
  * Encrypted destinations over the network protocols: the same push / grep / restore as
- * encrypted_push_test.ts (there over `file`), over `s3` (npm s3rver over TLS) and `ftp`
- * (pyftpdlib) on 127.0.0.1. The grep runs over the servers' storage directories on disk.
+ * encrypted_push_test.ts (there over `file`), over `s3` (npm s3rver over TLS), `ftp`
+ * (pyftpdlib) and `rsync+ssh` (an untrusted host; OpenSSH sshd) on 127.0.0.1. The grep runs
+ * over the servers' storage directories on disk.
  * @module
  */
 import assert from "node:assert/strict";
@@ -11,12 +12,14 @@ import type { Location, ProtocolSpec, TransferContext } from "../../protocols/_p
 import { partName } from "../../protocols/_archive.ts";
 import { protocol as s3 } from "../../protocols/s3.ts";
 import { protocol as ftp } from "../../protocols/ftp.ts";
+import { protocol as rsyncSsh } from "../../protocols/rsync_ssh.ts";
 import { allDataKeys, currentDataKey } from "../../vault/data_keys.ts";
 import { newSecrets } from "../../vault/secrets.ts";
 import { encryptedSnapshots, pushEncrypted, restoreEncrypted } from "../../vault/encrypted.ts";
 import { diffTrees, listTree, makeUnusualTree } from "../helpers/tree.ts";
 import { startS3rver } from "../helpers/servers/s3rver.ts";
 import { startFtp } from "../helpers/servers/ftp.ts";
+import { startSshd } from "../helpers/servers/sshd.ts";
 
 const MARKER = "PARADUX-REMOTE-MARKER-51c9";
 
@@ -163,5 +166,23 @@ encryptedOver("ftp (pyftpdlib)", ftp, async () => {
     storage: s.root,
     suffix: "",
     stop: () => s.stop(),
+  };
+});
+
+encryptedOver("rsync+ssh (sshd)", rsyncSsh, async () => {
+  const s = await startSshd();
+  const storage = await Deno.makeTempDir({ prefix: "paradux-encremote-ssh-" });
+  const path = join(storage, "sealed copies").split("/").map(encodeURIComponent).join("/");
+  return {
+    location: {
+      url: `rsync+ssh://${s.user}@127.0.0.1:${s.port}${path}`,
+      credentials: { sshKey: s.privateKey, hostKey: s.hostKeyLine },
+    },
+    storage,
+    suffix: "",
+    stop: async () => {
+      await s.stop();
+      await Deno.remove(storage, { recursive: true });
+    },
   };
 });
