@@ -109,7 +109,10 @@ export const command = defineCommand<ChangeSecretsOptions>({
       if (options.recovery === true) {
         // old exports at the metadata locations open with the old shares: replace them now
         await publishAfterSave(await replaceRecoverySecret(vault, docs), deps);
-      } else await saveVault(vault, docs);
+      } else {
+        // exports at the metadata locations lack the new identity until they are replaced
+        await publishAfterSave(await saveVault(vault, docs), deps);
+      }
       deps.io.progress("", true);
       return lines;
     });
