@@ -4,6 +4,7 @@
  * @module
  */
 import { basename, dirname, join } from "node:path";
+import { ParaduxError } from "../errors.ts";
 
 /** Options for {@link writeFileAtomic}. */
 export interface AtomicOptions {
@@ -19,7 +20,12 @@ export async function writeFileAtomic(
 ): Promise<void> {
   const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
   const tmp = tempPathBeside(path);
-  const file = await Deno.open(tmp, { write: true, createNew: true, mode: options.mode ?? 0o600 });
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(tmp, { write: true, createNew: true, mode: options.mode ?? 0o600 });
+  } catch (e) {
+    throw noSpaceError(e, path);
+  }
   try {
     let written = 0;
     while (written < bytes.length) written += await file.write(bytes.subarray(written));
@@ -27,7 +33,7 @@ export async function writeFileAtomic(
   } catch (e) {
     file.close();
     await Deno.remove(tmp).catch(() => {});
-    throw e;
+    throw noSpaceError(e, path);
   }
   file.close();
   await commitTemp(tmp, path);
@@ -61,4 +67,17 @@ export async function syncDir(dir: string): Promise<void> {
   } finally {
     handle.close();
   }
+}
+
+/**
+ * A full disk or quota (ENOSPC, EDQUOT) as ParaduxError("capacity") naming `path`; any other
+ * error is returned unchanged (rethrow the result).
+ */
+export function noSpaceError(e: unknown, path: string): unknown {
+  const code = typeof e === "object" && e !== null ? (e as { code?: unknown }).code : undefined;
+  if (code !== "ENOSPC" && code !== "EDQUOT") return e;
+  return new ParaduxError("capacity", `no space left on the disk to write ${path}`, {
+    hint: "free some space there and try again; the old file was left as it was",
+    cause: e,
+  });
 }

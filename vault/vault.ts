@@ -24,7 +24,13 @@ import {
   unlockVolumeKey,
 } from "../crypto/luks2/mod.ts";
 import { ParaduxError } from "../errors.ts";
-import { commitTemp, syncDir, tempPathBeside, writeFileAtomic } from "../system/atomic.ts";
+import {
+  commitTemp,
+  noSpaceError,
+  syncDir,
+  tempPathBeside,
+  writeFileAtomic,
+} from "../system/atomic.ts";
 import {
   luksAddKey,
   luksDump,
@@ -130,6 +136,18 @@ export async function ensureHome(home: string): Promise<void> {
  * @throws ParaduxError `exists` when a vault is already there.
  */
 export async function createVault(
+  home: string,
+  passphrase: Uint8Array,
+  options: CreateOptions,
+): Promise<OpenedVault> {
+  try {
+    return await createVaultFile(home, passphrase, options);
+  } catch (e) {
+    throw noSpaceError(e, vaultPath(home));
+  }
+}
+
+async function createVaultFile(
   home: string,
   passphrase: Uint8Array,
   options: CreateOptions,
@@ -416,6 +434,8 @@ export async function exportVault(vault: OpenedVault, dest: string): Promise<Exp
     const size = (await Deno.stat(tmp)).size;
     await commitTemp(tmp, dest);
     return { path: dest, keyslots: slots, size };
+  } catch (e) {
+    throw noSpaceError(e, dest);
   } finally {
     await Deno.remove(tmp).catch(() => {});
   }
