@@ -329,9 +329,30 @@ async function sameFile(a: string, b: string): Promise<boolean> {
     return sa.isSymlink && sb.isSymlink && (await Deno.readLink(a)) === (await Deno.readLink(b));
   }
   if (sa.size !== sb.size) return false;
-  const [da, db] = [await Deno.readFile(a), await Deno.readFile(b)];
-  for (let i = 0; i < da.length; i++) if (da[i] !== db[i]) return false;
-  return true;
+  const [fa, fb] = [await Deno.open(a), await Deno.open(b)];
+  try {
+    const [ba, bb] = [new Uint8Array(1 << 20), new Uint8Array(1 << 20)];
+    for (;;) {
+      const na = await readFull(fa, ba);
+      const nb = await readFull(fb, bb);
+      if (na !== nb) return false;
+      for (let i = 0; i < na; i++) if (ba[i] !== bb[i]) return false;
+      if (na < ba.length) return true;
+    }
+  } finally {
+    fa.close();
+    fb.close();
+  }
+}
+
+async function readFull(f: Deno.FsFile, buf: Uint8Array): Promise<number> {
+  let n = 0;
+  while (n < buf.length) {
+    const got = await f.read(buf.subarray(n));
+    if (got === null) break;
+    n += got;
+  }
+  return n;
 }
 
 /**
@@ -425,8 +446,32 @@ export async function checkDestination(
         );
       }
     }
-    const restoreDir = join(scratch.dir, "restore");
-    await Deno.mkdir(restoreDir, { mode: 0o700 });
+    // on disk, not in the private (tmpfs) directory: a dataset may be larger than memory
+    const restoreDir = await Deno.makeTempDir({ prefix: "paradux-drill-restore-" });
+    await Deno.chmod(restoreDir, 0o700);
+    try {
+      return await restoreAndCompare(dataset, dest, ops, ctx, restoreDir, sample, age, verified);
+    } finally {
+      await Deno.remove(restoreDir, { recursive: true }).catch(() => {});
+    }
+  } finally {
+    await scratch.remove();
+  }
+}
+
+async function restoreAndCompare(
+  dataset: Dataset,
+  dest: Destination,
+  ops: DestinationOps,
+  ctx: TransferContext,
+  restoreDir: string,
+  sample: number,
+  age: number,
+  verified: string,
+): Promise<DrillCheck> {
+  const area = "destination";
+  const name = `${dataset.name}/${dest.name}`;
+  {
     try {
       await ops.restore(dataset, dest, restoreDir, ctx);
     } catch (e) {
@@ -465,8 +510,6 @@ export async function checkDestination(
         verified === "" ? "" : `, ${verified}`
       }, restore matches the local copy`,
     );
-  } finally {
-    await scratch.remove();
   }
 }
 

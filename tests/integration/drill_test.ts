@@ -121,16 +121,17 @@ Deno.test("publish and drill: each failure has its own message, others keep pass
     const plain = join(w.root, "mnt", "plain");
     const snap = [...Deno.readDirSync(plain)].find((e) => e.isDirectory && !e.name.startsWith("."));
     await Deno.writeTextFile(join(plain, snap!.name, "sub", "b.txt"), "BETA\n");
-    const sealed = join(w.root, "sealed");
-    const sdir = [...Deno.readDirSync(sealed)].find((e) => e.isDirectory && /^\d/.test(e.name));
-    const partDir = [...Deno.readDirSync(join(sealed, sdir!.name))].find((e) => e.isDirectory);
-    const partPath = partDir === undefined
-      ? join(sealed, sdir!.name)
-      : join(sealed, sdir!.name, partDir.name);
-    const part = [...Deno.readDirSync(partPath)].find((e) => e.name.startsWith("data."));
-    const pb = await Deno.readFile(join(partPath, part!.name));
+    const parts: string[] = [];
+    for (const d of Deno.readDirSync(join(w.root, "sealed"))) {
+      if (!d.isDirectory) continue;
+      for (const f of Deno.readDirSync(join(w.root, "sealed", d.name))) {
+        if (f.name.startsWith("data.")) parts.push(join(w.root, "sealed", d.name, f.name));
+      }
+    }
+    const partFile = parts.sort()[0]!;
+    const pb = await Deno.readFile(partFile);
     pb[pb.length - 5] = (pb[pb.length - 5] ?? 0) ^ 1;
-    await Deno.writeFile(join(partPath, part!.name), pb);
+    await Deno.writeFile(partFile, pb);
     r = await drill(w);
     assert.deepEqual(failures(r), ["docs/plain:altered-files", "docs/sealed:altered-files"]);
     assert.match(message(r, "docs/sealed"), /altered files at the destination: .*(part|hash|SHA)/i);
