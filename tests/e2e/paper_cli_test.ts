@@ -17,6 +17,7 @@ import { splitTwin } from "../../paper/documents.ts";
 
 const ENV = { PARADUX_TEST_FAST_KDF: "1" };
 const NOTE = "the safe's code is 31-07-1969\nGrüße 東京\n";
+const KEY = crypto.getRandomValues(new Uint8Array(1500)); // incompressible: several main frames
 
 interface Made {
   root: string;
@@ -33,8 +34,7 @@ async function makeSample(root: string): Promise<string[]> {
   const src = join(root, "src");
   await Deno.mkdir(join(src, "keys"), { recursive: true });
   await Deno.writeTextFile(join(src, "note.txt"), NOTE);
-  const key = new Uint8Array(700).map((_, i) => (i * 37 + 11) & 0xff);
-  await Deno.writeFile(join(src, "keys", "id.bin"), key);
+  await Deno.writeFile(join(src, "keys", "id.bin"), KEY);
   return [join(src, "note.txt"), join(src, "keys")];
 }
 
@@ -50,8 +50,7 @@ async function backup(extra: string[]): Promise<Made> {
 
 async function assertRecovered(out: string): Promise<void> {
   assert.equal(await Deno.readTextFile(join(out, "note.txt")), NOTE);
-  const key = await Deno.readFile(join(out, "keys", "id.bin"));
-  assert.deepEqual(key, new Uint8Array(700).map((_, i) => (i * 37 + 11) & 0xff));
+  assert.deepEqual(await Deno.readFile(join(out, "keys", "id.bin")), KEY);
 }
 
 const shard = (m: Made, i: number, ext: string) => join(m.dir, `shard-${m.docId}-${i}-of-3.${ext}`);
@@ -167,6 +166,24 @@ Deno.test("paper backup --shards 2/3, then recover from scans, twins with a typo
       await assert.rejects(Deno.stat(join(m.root, "never")));
     });
 
+    await t.step("a missing QR code is named by its index, exit 10", async () => {
+      const lines = (await Deno.readTextFile(join(m.dir, "qr_document.txt"))).trim().split("\n");
+      assert.ok(lines.length >= 4, "several main frames and the auth frame");
+      const partial = join(m.root, "partial-codes.txt");
+      await Deno.writeTextFile(partial, [lines[0], ...lines.slice(2)].join("\n"));
+      const r = await paradux([
+        "paper",
+        "recover",
+        partial,
+        shard(m, 1, "txt"),
+        shard(m, 2, "txt"),
+        "--out",
+        join(m.root, "never"),
+      ]);
+      assert.equal(r.code, 10, r.stderr);
+      assert.match(r.stderr, new RegExp(`missing main frames 2 of ${lines.length - 1}`));
+    });
+
     await t.step(
       "a forged shard (valid format, another key) is rejected, naming its file",
       async () => {
@@ -266,6 +283,23 @@ Deno.test("paper backup without shards prints the generated passphrase; recover 
     assert.equal(wrong.code, 4, wrong.stderr);
     const none = await paradux(args);
     assert.equal(none.code, 10, none.stderr);
+    // the text on stdin, the passphrase in a file, rescue mode labelled
+    const passFile = join(m.root, "pass");
+    await Deno.writeTextFile(passFile, words + "\n");
+    const text = await Deno.readTextFile(join(m.dir, "recovery_document.txt"));
+    const viaStdin = await paradux([
+      "paper",
+      "recover",
+      "-",
+      "--out",
+      join(m.root, "r2"),
+      "--passphrase-file",
+      passFile,
+      "--allow-unsigned",
+    ], text);
+    assert.equal(viaStdin.code, 0, viaStdin.stderr);
+    assert.match(viaStdin.stdout, /UNAUTHENTICATED/);
+    await assertRecovered(join(m.root, "r2"));
   } finally {
     await Deno.remove(m.root, { recursive: true });
   }
