@@ -30,7 +30,7 @@ export const LAYOUT_OPTIONS: readonly OptionSpec[] = [
   },
   {
     flags: "--ecc <level>",
-    description: "QR error correction: L, M (default), Q or H",
+    description: "QR error correction level (default M)",
     choices: ["L", "M", "Q", "H"],
   },
 ];
@@ -249,8 +249,8 @@ async function walk(dir: string, found: string[]): Promise<void> {
 
 /**
  * The files to back up: files as their names (or relative to `baseDir`), directories walked
- * (stored as `DIRNAME/...`, or relative to `baseDir`). Refuses symlinks, duplicates, and more
- * than `maxBytes` in total before reading.
+ * (stored as `DIRNAME/...`, or relative to `baseDir`). Refuses symlinks inside folders,
+ * duplicates, and more than `maxBytes` in total before reading.
  */
 export async function collectBackupFiles(
   paths: readonly string[],
@@ -261,7 +261,7 @@ export async function collectBackupFiles(
   for (const p of paths) {
     let info: Deno.FileInfo;
     try {
-      info = await Deno.lstat(p);
+      info = await Deno.stat(p); // a link named on the command line is followed
     } catch (e) {
       if (e instanceof Deno.errors.NotFound) {
         throw new ParaduxError("not-found", `${p} does not exist`);
