@@ -406,12 +406,16 @@ export interface ExportReport {
 export async function exportVault(vault: OpenedVault, dest: string): Promise<ExportReport> {
   await checkDestination(dest);
   const mnemonic = new TextEncoder().encode(vault.docs.secrets.recoveryMnemonic);
+  // the copy holds the everyday keyslot until luksKillSlot: it is made beside the vault (the
+  // private home, where an interrupted export's copy is removed with the other stale temps),
+  // never at the destination; only the checked, stripped bytes are written there
+  const work = tempPathBeside(vault.path);
   const tmp = tempPathBeside(dest);
   try {
-    await Deno.copyFile(vault.path, tmp);
-    await Deno.chmod(tmp, 0o600);
-    await luksKillSlot(tmp, EVERYDAY_SLOT, mnemonic);
-    const dump = await luksDump(tmp);
+    await Deno.copyFile(vault.path, work);
+    await Deno.chmod(work, 0o600);
+    await luksKillSlot(work, EVERYDAY_SLOT, mnemonic);
+    const dump = await luksDump(work);
     const slots = dump.keyslots.map((k) => k.id);
     const failed = (what: string) =>
       new ParaduxError("tool-failed", `the vault export failed its check: ${what}`, {
@@ -420,23 +424,25 @@ export async function exportVault(vault: OpenedVault, dest: string): Promise<Exp
     if (slots.length !== 1 || slots[0] !== RECOVERY_SLOT) {
       throw failed(`keyslots [${slots.join(", ")}] instead of [${RECOVERY_SLOT}]`);
     }
-    if (!(await testPassphrase(tmp, mnemonic, RECOVERY_SLOT))) {
+    if (!(await testPassphrase(work, mnemonic, RECOVERY_SLOT))) {
       throw failed("the recovery secret does not open it");
     }
-    if (await testPassphrase(tmp, vault.passphrase)) {
+    if (await testPassphrase(work, vault.passphrase)) {
       throw failed("the everyday passphrase still opens it");
     }
-    const check = await openVaultFile(tmp, mnemonic);
+    const check = await openVaultFile(work, mnemonic);
     if (JSON.stringify(check.docs) !== JSON.stringify(vault.docs)) {
       throw failed("its documents differ from the vault's");
     }
+    const bytes = await Deno.readFile(work);
+    await Deno.writeFile(tmp, bytes, { mode: 0o600, createNew: true });
     await fsyncFile(tmp);
-    const size = (await Deno.stat(tmp)).size;
     await commitTemp(tmp, dest);
-    return { path: dest, keyslots: slots, size };
+    return { path: dest, keyslots: slots, size: bytes.length };
   } catch (e) {
     throw noSpaceError(e, dest);
   } finally {
+    await Deno.remove(work).catch(() => {});
     await Deno.remove(tmp).catch(() => {});
   }
 }
