@@ -1,0 +1,107 @@
+/**
+ * Fault test: `paradux export-metadata FILE` killed with SIGKILL at random moments. At the
+ * destination name there is never a partial file: either nothing (or the previous export) or a
+ * complete export that only the recovery secret opens, with the vault's documents. No file the
+ * killed run leaves in the destination directory still holds the everyday keyslot (the everyday
+ * passphrase is never exported; the working copy lives in the private home until the next
+ * locked vault operation removes it). The next run succeeds. (SIGKILL during a vault save is
+ * tests/integration/vault_sigkill_test.ts.)
+ * @module
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { createVault, openVaultFile, withVaultLock } from "../../vault/vault.ts";
+import { parseLuks2Header } from "../../crypto/luks2/mod.ts";
+import { TEST_ARGON2ID } from "../../system/cryptsetup.ts";
+import { ROOT } from "../e2e/cli.ts";
+
+const PASS = "sigkill export passphrase";
+const RUNS = 8;
+
+function cli(args: string[]): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-q", "-P=paradux", "--config", join(ROOT, "deno.json"), join(ROOT, "main.ts")]
+      .concat(args),
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+}
+
+/** Keyslot ids of a LUKS2 file, or null when its header does not parse. */
+async function keyslotsOf(path: string): Promise<string[] | null> {
+  try {
+    const h = parseLuks2Header(await Deno.readFile(path));
+    return Object.keys(h.json.keyslots).sort();
+  } catch {
+    return null;
+  }
+}
+
+Deno.test("faults: export-metadata killed with SIGKILL leaves no partial export and no everyday keyslot", async () => {
+  const work = await Deno.makeTempDir({ prefix: "paradux-sigkill-export-" });
+  try {
+    const home = join(work, "home");
+    const out = join(work, "out");
+    await Deno.mkdir(out);
+    const passFile = join(work, "pass");
+    await Deno.writeTextFile(passFile, PASS + "\n");
+    const vault = await createVault(home, new TextEncoder().encode(PASS), {
+      threshold: 2,
+      pbkdf: TEST_ARGON2ID,
+    });
+    const mnemonic = new TextEncoder().encode(vault.docs.secrets.recoveryMnemonic);
+    const dest = join(out, "vault-export.luks");
+    const args = ["--vault", home, "export-metadata", dest, "--passphrase-file", passFile];
+
+    // how long a whole run takes here, so that kills land anywhere inside it
+    const t0 = performance.now();
+    const first = await cli(args).output();
+    assert.equal(first.code, 0, new TextDecoder().decode(first.stderr));
+    const full = performance.now() - t0;
+    await Deno.remove(dest);
+
+    const outcomes: string[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      const child = cli(args);
+      const at = ((run + Math.random()) / RUNS) * full;
+      await new Promise((r) => setTimeout(r, at));
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // already exited
+      }
+      const status = await child.output();
+      const files = [...Deno.readDirSync(out)].map((e) => e.name);
+      for (const name of files) {
+        const slots = await keyslotsOf(join(out, name));
+        assert.ok(
+          slots === null || !slots.includes("0"),
+          `run ${run} (${at.toFixed(0)} ms): ${name} holds the everyday keyslot`,
+        );
+      }
+      if (files.includes("vault-export.luks")) {
+        assert.deepEqual(await keyslotsOf(dest), ["1"], `run ${run}: partial export at ${dest}`);
+        const opened = await openVaultFile(dest, mnemonic);
+        assert.deepEqual(opened.docs, vault.docs);
+        await Deno.remove(dest);
+      }
+      outcomes.push(`${at.toFixed(0)}ms:${status.signal ?? `exit ${status.code}`}:${files.length}`);
+    }
+    // the next run succeeds
+    const last = await cli(args).output();
+    assert.equal(last.code, 0, new TextDecoder().decode(last.stderr));
+    assert.deepEqual(await keyslotsOf(dest), ["1"]);
+    // a killed run's working copy (everyday keyslot still in) stays only in the private home,
+    // and goes with the next locked vault operation
+    await withVaultLock(home, () => Promise.resolve());
+    assert.deepEqual(
+      [...Deno.readDirSync(home)].map((e) => e.name).filter((n) => n.endsWith(".tmp")),
+      [],
+    );
+    console.log(`full run ${full.toFixed(0)} ms; kills: ${outcomes.join(" ")}`);
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+});
