@@ -89,6 +89,20 @@ Deno.test("publish and drill: each failure has its own message, others keep pass
       "destination:docs/sealed",
     ]);
 
+    // an old snapshot (the drill runs three days later), and shares that give another secret
+    r = await runDrill(w.vault.docs, {
+      lookup,
+      now: new Date(Date.now() + 72 * 3600_000),
+      shareCheck: () => Promise.resolve("abandon ".repeat(23) + "art"),
+    });
+    assert.deepEqual(failures(r), [
+      "shares:shares",
+      "docs/plain:old-snapshot",
+      "docs/sealed:old-snapshot",
+    ]);
+    assert.match(message(r, "docs/plain"), /^newest snapshot is 3d old \(daily\)/);
+    assert.match(message(r, "shares"), /2 stored shares give another secret/);
+
     // stale: the live vault changed after publishing
     const changed = structuredClone(w.vault.docs);
     changed.user.name = "Ada L.";
