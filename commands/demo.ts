@@ -8,7 +8,9 @@
  * byte for byte. Every step is printed; the last line is the verdict; exit 0 only on success.
  *
  * Everything runs in-process through the same library functions as the commands. The demo's
- * everyday keyslots use a cheap KDF (vault/demo.ts DEMO_PBKDF, throwaway vaults only).
+ * everyday keyslots use a cheap KDF (vault/demo.ts DEMO_PBKDF, throwaway vaults only), and
+ * PARADUX_UNITS_ROOT points inside the temp directory while it runs, so the after-change hooks
+ * write the demo's job files and systemd units there, never into the live system.
  * @module
  */
 import { join } from "node:path";
@@ -33,6 +35,7 @@ import { secretFromStoredShares } from "../vault/drill_shares.ts";
 import { publishError, publishVault } from "../vault/publish.ts";
 import { issueShares } from "../vault/shares.ts";
 import { renderStewardPackage } from "../vault/steward_package.ts";
+import { UNITS_ROOT_ENV } from "../vault/units.ts";
 import { createVault, saveVault } from "../vault/vault.ts";
 import { defineCommand } from "./_command.ts";
 import type { Io } from "./_io.ts";
@@ -97,6 +100,8 @@ async function runDemo(io: Io, onWorld: (root: string) => void): Promise<void> {
 
   const w = await makeDemoWorld();
   onWorld(w.root);
+  // the demo's vaults must never touch the live system's timers: units go inside the world
+  Deno.env.set(UNITS_ROOT_ENV, join(w.root, "systemd-units"));
   step(`setting up a pretend world in ${w.root}`);
   say("laptop/            the Paradux home, your documents and their local copy");
   say("offsite-usb-drive/ a drive kept at a friend's house (the backup destination)");
@@ -200,6 +205,7 @@ export const command = defineCommand<DemoOptions>({
   async run(options, { io }) {
     const started = performance.now();
     let root: string | undefined;
+    const unitsRoot = Deno.env.get(UNITS_ROOT_ENV);
     try {
       await runDemo(io, (r) => (root = r));
     } catch (e) {
@@ -207,6 +213,8 @@ export const command = defineCommand<DemoOptions>({
       io.out(`${DEMO_FAILED}: ${e instanceof Error ? e.message : String(e)}`);
       throw e;
     } finally {
+      if (unitsRoot === undefined) Deno.env.delete(UNITS_ROOT_ENV);
+      else Deno.env.set(UNITS_ROOT_ENV, unitsRoot);
       if (root !== undefined && options.keep !== true) {
         await Deno.remove(root, { recursive: true }).catch(() => {});
       } else if (root !== undefined) io.out(`kept ${root}`);
