@@ -1,0 +1,480 @@
+/**
+ * The `restic` protocol: any restic repository (local, sftp, s3, rest). restic encrypts,
+ * deduplicates and keeps modes, symlinks and empty dirs itself, so this protocol stores no plain
+ * files (`encrypt: true` does not apply) and is not a dataset source.
+ *
+ * URL: `restic:` followed by the repository exactly as restic writes it:
+ * - `restic:/srv/backups/home` — a local directory (absolute path);
+ * - `restic:sftp:USER@HOST:/path` or `restic:sftp://USER@HOST:PORT//path` — over ssh with the
+ *   `sshKey` and pinned `hostKey` credentials (restic's `-o sftp.command=ssh ...` with key and
+ *   known_hosts FILES from the private directory, `StrictHostKeyChecking=yes`);
+ * - `restic:s3:https://HOST:PORT/BUCKET/path` (or `restic:s3:s3.amazonaws.com/BUCKET/path`) with
+ *   `accessKeyId`/`secretAccessKey` (given to restic's environment only) and optional `caCert`;
+ * - `restic:rest:https://USER@HOST:PORT/path` with optional `restPassword` and `caCert`.
+ * The repository password is the `password` credential. The repository string and password go
+ * to restic as 0600 files (`--repository-file`, `--password-file`), so a REST password inside
+ * the URL never reaches argv. Runs use `--no-cache`.
+ *
+ * Layout in the repository: one restic snapshot per push, tagged `paradux`, made with the tree
+ * as the working directory (`restic backup .`), so the snapshot's root is the tree itself and
+ * `restic restore ID --target DIR` brings it back without Paradux. The first push runs
+ * `restic init` when there is no repository yet. `keep` is `forget --tag paradux --group-by ''
+ * --keep-last N --prune`: use one repository (or repository path) per dataset location.
+ * Single files (`upload`) are `backup --stdin` snapshots tagged `paradux-file-<hex of name>`,
+ * older versions forgotten after a new one is stored; `download` is `dump`. Snapshot ids are
+ * restic's 8-hex-digit short ids (as `restic snapshots` shows them); `restore` takes any unique
+ * prefix of 8+ digits or the full id. The time `push` returns is when the backup started (read
+ * before restic runs, so it can differ from restic's own record by milliseconds); `snapshots`
+ * reports restic's record.
+ * @module
+ */
+import { ParaduxError } from "../errors.ts";
+import { commitTemp, tempPathBeside } from "../system/atomic.ts";
+import {
+  backupArgs,
+  backupStdinArgs,
+  catConfigArgs,
+  dumpArgs,
+  forgetArgs,
+  initArgs,
+  isMissingRepository,
+  parseBackupSummary,
+  parseSnapshots,
+  restic,
+  resticFailure,
+  type ResticGlobal,
+  type ResticSnapshot,
+  restoreArgs,
+  runRestic,
+  sftpCommandString,
+  snapshotsArgs,
+  spawnRestic,
+} from "../system/restic.ts";
+import { stderrText } from "../system/exec.ts";
+import { privateKeyProblems, sshCommand, sshDestination, writeSshFiles } from "../system/ssh.ts";
+import type {
+  CredentialSpec,
+  Location,
+  ProtocolSpec,
+  PushOptions,
+  Snapshot,
+  TransferContext,
+  TransferStats,
+} from "./_protocol.ts";
+import { privateFiles } from "./_rclone.ts";
+import { checkName } from "./_rsync_store.ts";
+import { credentialProblems } from "./_validate.ts";
+
+/** The tag of dataset snapshots. */
+export const DATA_TAG = "paradux";
+
+/** The tag of the snapshots holding single uploaded file `name` (pure). */
+export function fileTag(name: string): string {
+  const hex = Array.from(new TextEncoder().encode(name), (b) => b.toString(16).padStart(2, "0"));
+  return `paradux-file-${hex.join("")}`;
+}
+
+/** A parsed repository URL. */
+export type ResticRepo =
+  | { kind: "local"; repository: string }
+  | { kind: "sftp"; repository: string; user?: string; host: string; port: number }
+  | { kind: "s3"; repository: string }
+  | { kind: "rest"; repository: string };
+
+const CREDENTIALS: readonly CredentialSpec[] = [
+  { name: "password", required: true, secret: true, description: "the restic repository password" },
+  { name: "sshKey", required: false, secret: true, description: "sftp: private ssh key (text)" },
+  {
+    name: "hostKey",
+    required: false,
+    secret: false,
+    description: "sftp: the server's pinned host key (known_hosts line or public key)",
+  },
+  { name: "accessKeyId", required: false, secret: false, description: "s3: access key id" },
+  { name: "secretAccessKey", required: false, secret: true, description: "s3: secret access key" },
+  { name: "restPassword", required: false, secret: true, description: "rest: http password" },
+  {
+    name: "caCert",
+    required: false,
+    secret: false,
+    description: "s3/rest: PEM text of an extra CA certificate to trust",
+  },
+];
+
+/** Which credentials each kind of repository needs and allows. */
+const BY_KIND: Record<ResticRepo["kind"], { required: string[]; allowed: string[] }> = {
+  local: { required: [], allowed: [] },
+  sftp: { required: ["sshKey", "hostKey"], allowed: ["sshKey", "hostKey"] },
+  s3: {
+    required: ["accessKeyId", "secretAccessKey"],
+    allowed: ["accessKeyId", "secretAccessKey", "caCert"],
+  },
+  rest: { required: [], allowed: ["restPassword", "caCert"] },
+};
+
+/**
+ * Parses a `restic:` URL (pure).
+ * @throws ParaduxError `input` when it is not one of the documented forms.
+ */
+export function parseResticUrl(url: string): ResticRepo {
+  const bad = (why: string) =>
+    new ParaduxError("input", `${url}: ${why}`, {
+      hint: "use restic:/path, restic:sftp:user@host:/path, restic:s3:https://host/bucket/path " +
+        "or restic:rest:https://host/path",
+    });
+  const m = /^restic:(.*)$/i.exec(url);
+  if (m === null) throw bad("not a restic: URL");
+  const repo = m[1] ?? "";
+  if (/[\0\r\n]/.test(repo)) throw bad("control characters are not allowed");
+  if (repo.startsWith("/")) {
+    if (repo.split("/").some((p) => p === "." || p === "..")) throw bad("has a . or .. part");
+    if (repo.replace(/\/+$/, "") === "") throw bad("the repository cannot be /");
+    return { kind: "local", repository: repo };
+  }
+  if (repo.startsWith("sftp://")) {
+    let u: URL;
+    try {
+      u = new URL(repo);
+    } catch {
+      throw bad("not a valid sftp:// URL");
+    }
+    if (u.password !== "") throw bad("put secrets in the credentials, not in the URL");
+    if (u.hostname === "" || u.pathname.length <= 1) throw bad("needs a host and a path");
+    return {
+      kind: "sftp",
+      repository: repo,
+      ...(u.username === "" ? {} : { user: decodeURIComponent(u.username) }),
+      host: u.hostname.replace(/^\[(.*)\]$/, "$1"),
+      port: u.port === "" ? 22 : Number(u.port),
+    };
+  }
+  if (repo.startsWith("sftp:")) {
+    const s = /^sftp:(?:([^@/:]+)@)?(\[[^\]]+\]|[^:/@\[\]]+):(.+)$/.exec(repo);
+    if (s === null) throw bad("expected sftp:USER@HOST:/path");
+    return {
+      kind: "sftp",
+      repository: repo,
+      ...(s[1] === undefined ? {} : { user: s[1] }),
+      host: (s[2] ?? "").replace(/^\[(.*)\]$/, "$1"),
+      port: 22,
+    };
+  }
+  if (repo.startsWith("s3:")) {
+    if (!/^s3:(https?:\/\/)?[^/\s]+\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(repo)) {
+      throw bad("expected s3:https://HOST[:PORT]/BUCKET/path");
+    }
+    if (/^s3:(https?:\/\/)?[^/@]*@/.test(repo)) throw bad("put secrets in the credentials");
+    return { kind: "s3", repository: repo };
+  }
+  if (repo.startsWith("rest:")) {
+    let u: URL;
+    try {
+      u = new URL(repo.slice(5));
+    } catch {
+      throw bad("expected rest:https://HOST[:PORT]/path");
+    }
+    if (!/^https?:$/.test(u.protocol)) throw bad("expected rest:http(s)://...");
+    if (u.password !== "") throw bad("put the REST password in the restPassword credential");
+    return { kind: "rest", repository: repo };
+  }
+  throw bad("unknown repository kind");
+}
+
+function validate(location: Location): string[] {
+  let repo: ResticRepo;
+  try {
+    repo = parseResticUrl(location.url);
+  } catch (e) {
+    return [e instanceof ParaduxError ? e.message : String(e)];
+  }
+  const problems = credentialProblems(CREDENTIALS, location);
+  const given = location.credentials ?? {};
+  const rule = BY_KIND[repo.kind];
+  for (const name of rule.required) {
+    if (given[name] === undefined) problems.push(`a ${repo.kind} repository needs ${name}`);
+  }
+  for (const name of Object.keys(given)) {
+    if (
+      name !== "password" && CREDENTIALS.some((c) => c.name === name) &&
+      !rule.allowed.includes(name)
+    ) {
+      problems.push(`credential ${name} does not apply to a ${repo.kind} repository`);
+    }
+  }
+  if (given.sshKey !== undefined) problems.push(...privateKeyProblems(given.sshKey));
+  if (given.caCert !== undefined && !given.caCert.includes("-----BEGIN CERTIFICATE-----")) {
+    problems.push("caCert is not a PEM certificate (-----BEGIN CERTIFICATE-----)");
+  }
+  return problems;
+}
+
+/** The repository string restic reads from the repository file (pure). */
+export function repositoryString(repo: ResticRepo, restPassword?: string): string {
+  if (repo.kind !== "rest" || restPassword === undefined) return repo.repository;
+  const u = new URL(repo.repository.slice(5));
+  u.password = encodeURIComponent(restPassword);
+  return `rest:${u.toString()}`;
+}
+
+/** An opened repository: global flags, child env, cleanup. */
+interface Opened {
+  global: ResticGlobal;
+  env: Record<string, string>;
+  where: string;
+  close(): Promise<void>;
+}
+
+async function open(location: Location, ctx: TransferContext): Promise<Opened> {
+  const problems = validate(location);
+  if (problems.length > 0) throw new ParaduxError("input", problems.join("; "));
+  const repo = parseResticUrl(location.url);
+  const c = location.credentials ?? {};
+  const files = await privateFiles(ctx.privateDir, "restic-", {
+    repository: repositoryString(repo, c.restPassword) + "\n",
+    password: (c.password ?? "") + "\n",
+    ...(c.caCert === undefined ? {} : { "ca.pem": c.caCert }),
+  });
+  const global: ResticGlobal = {
+    repositoryFile: files.path("repository"),
+    passwordFile: files.path("password"),
+    ...(c.caCert === undefined ? {} : { caCertFile: files.path("ca.pem") }),
+  };
+  let removeSsh = () => Promise.resolve();
+  if (repo.kind === "sftp") {
+    const ssh = await writeSshFiles(files.dir, c.sshKey ?? "", c.hostKey ?? "");
+    removeSsh = ssh.remove;
+    const target = { host: repo.host, port: repo.port, ...(repo.user ? { user: repo.user } : {}) };
+    global.sftpCommand = sftpCommandString([
+      ...sshCommand(ssh, repo.port),
+      sshDestination(target),
+      "-s",
+      "sftp",
+    ]);
+  }
+  const env: Record<string, string> = repo.kind === "s3"
+    ? { AWS_ACCESS_KEY_ID: c.accessKeyId ?? "", AWS_SECRET_ACCESS_KEY: c.secretAccessKey ?? "" }
+    : {};
+  return {
+    global,
+    env,
+    where: location.url,
+    async close() {
+      await removeSsh();
+      await files.remove();
+    },
+  };
+}
+
+async function withRepo<T>(
+  location: Location,
+  ctx: TransferContext,
+  fn: (
+    r: Opened,
+    run: (args: string[], what: string, cwd?: string) => Promise<string>,
+  ) => Promise<T>,
+): Promise<T> {
+  const r = await open(location, ctx);
+  const run = (args: string[], what: string, cwd?: string) =>
+    restic(args, `${what} (${r.where})`, {
+      env: r.env,
+      ...(cwd === undefined ? {} : { cwd }),
+      ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
+    });
+  try {
+    return await fn(r, run);
+  } finally {
+    await r.close();
+  }
+}
+
+/** The snapshots with `tag`, or `undefined` when there is no repository. */
+async function listTagged(
+  r: Opened,
+  tag: string,
+  ctx: TransferContext,
+): Promise<ResticSnapshot[] | undefined> {
+  const result = await runRestic(snapshotsArgs(r.global, tag), {
+    env: r.env,
+    ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
+  });
+  if (result.code !== 0) {
+    if (isMissingRepository(stderrText(result))) return undefined;
+    throw resticFailure(result, `listing snapshots (${r.where})`);
+  }
+  return parseSnapshots(new TextDecoder().decode(result.stdout));
+}
+
+/** Runs `restic init` when there is no repository yet. */
+async function ensureRepository(r: Opened, ctx: TransferContext): Promise<void> {
+  const opts = { env: r.env, ...(ctx.signal === undefined ? {} : { signal: ctx.signal }) };
+  const probe = await runRestic(catConfigArgs(r.global), opts);
+  if (probe.code === 0) return;
+  if (!isMissingRepository(stderrText(probe))) {
+    throw resticFailure(probe, `opening the repository (${r.where})`);
+  }
+  const init = await runRestic(initArgs(r.global), opts);
+  if (init.code !== 0) throw resticFailure(init, `creating the repository (${r.where})`);
+}
+
+function toSnapshot(s: ResticSnapshot): Snapshot {
+  return { id: s.shortId, time: s.time };
+}
+
+async function push(
+  dir: string,
+  location: Location,
+  ctx: TransferContext,
+  options: PushOptions = {},
+): Promise<TransferStats & { snapshot: Snapshot }> {
+  return await withRepo(location, ctx, async (r, run) => {
+    const opts = {
+      env: r.env,
+      cwd: dir,
+      ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
+    };
+    const started = new Date().toISOString();
+    let result = await runRestic(backupArgs(r.global, DATA_TAG), opts);
+    if (result.code !== 0 && isMissingRepository(stderrText(result))) {
+      await ensureRepository(r, ctx);
+      result = await runRestic(backupArgs(r.global, DATA_TAG), opts);
+    }
+    if (result.code !== 0) throw resticFailure(result, `backup (${r.where})`);
+    const summary = parseBackupSummary(new TextDecoder().decode(result.stdout));
+    if (options.keep !== undefined) {
+      await run(forgetArgs(r.global, DATA_TAG, options.keep), "removing old snapshots");
+    }
+    return {
+      bytes: summary.bytesAdded,
+      files: summary.files,
+      snapshot: { id: summary.snapshotId.slice(0, 8), time: started },
+    };
+  });
+}
+
+/** The snapshot `id` names among `list`: exact, or a unique prefix of 8+ hex digits (pure). */
+export function findSnapshot(
+  list: readonly ResticSnapshot[],
+  id: string,
+): ResticSnapshot | undefined {
+  const exact = list.find((s) => s.id === id);
+  if (exact !== undefined) return exact;
+  if (!/^[0-9a-f]{8,}$/.test(id)) return undefined;
+  const matches = list.filter((s) => s.id.startsWith(id));
+  return matches.length === 1 ? matches[0] : undefined;
+}
+
+async function restore(
+  location: Location,
+  dir: string,
+  ctx: TransferContext,
+  snapshotId?: string,
+): Promise<TransferStats> {
+  return await withRepo(location, ctx, async (r, run) => {
+    const list = (await listTagged(r, DATA_TAG, ctx)) ?? [];
+    const snap = snapshotId === undefined ? list.at(-1) : findSnapshot(list, snapshotId);
+    if (snap === undefined) {
+      throw new ParaduxError(
+        "not-found",
+        snapshotId === undefined
+          ? `${r.where} holds no snapshot`
+          : `${r.where} has no snapshot ${snapshotId}`,
+      );
+    }
+    await Deno.mkdir(dir, { recursive: true });
+    await run(restoreArgs(r.global, snap.id, dir), "restore");
+    return { bytes: 0, files: await countEntries(dir) };
+  });
+}
+
+async function countEntries(dir: string): Promise<number> {
+  let n = 0;
+  for await (const e of Deno.readDir(dir)) {
+    n++;
+    if (e.isDirectory) n += await countEntries(`${dir}/${e.name}`);
+  }
+  return n;
+}
+
+async function upload(
+  location: Location,
+  file: string,
+  name: string,
+  ctx: TransferContext,
+): Promise<void> {
+  checkName(name);
+  await withRepo(location, ctx, async (r, run) => {
+    await ensureRepository(r, ctx);
+    const tag = fileTag(name);
+    const child = spawnRestic(backupStdinArgs(r.global, tag, name), {
+      stdin: "piped",
+      stdout: "null",
+    }, r.env);
+    const input = await Deno.open(file, { read: true });
+    const piping = input.readable.pipeTo(child.stdin).then(() => undefined, (e: unknown) => e);
+    await child.finished();
+    await piping;
+    await run(forgetArgs(r.global, tag, 1), `replacing ${name}`);
+  });
+}
+
+async function download(
+  location: Location,
+  name: string,
+  file: string,
+  ctx: TransferContext,
+): Promise<void> {
+  checkName(name);
+  await withRepo(location, ctx, async (r) => {
+    const list = await listTagged(r, fileTag(name), ctx);
+    if (list === undefined || list.length === 0) {
+      throw new ParaduxError("not-found", `${r.where} holds no file ${name}`);
+    }
+    const tmp = tempPathBeside(file);
+    try {
+      const out = await Deno.open(tmp, { write: true, createNew: true, mode: 0o600 });
+      const child = spawnRestic(dumpArgs(r.global, fileTag(name), name), {
+        stdin: "null",
+        stdout: "piped",
+      }, r.env);
+      try {
+        for await (const chunk of child.stdout) {
+          for (let off = 0; off < chunk.length;) off += await out.write(chunk.subarray(off));
+        }
+        await child.finished();
+        await out.sync();
+      } finally {
+        out.close();
+      }
+      await commitTemp(tmp, file);
+    } finally {
+      await Deno.remove(tmp).catch(() => {});
+    }
+  });
+}
+
+/** The `restic` protocol. */
+export const protocol: ProtocolSpec = {
+  name: "restic",
+  schemes: ["restic"],
+  summary: "a restic repository (local, sftp, s3, rest); restic encrypts and deduplicates",
+  credentials: CREDENTIALS,
+  canBeSource: false,
+  storesPlainFiles: false,
+  validate,
+  pull: () =>
+    Promise.reject(
+      new ParaduxError("usage", "restic locations cannot be a dataset source", {
+        hint: "use a restic repository as a destination; restore brings data back",
+      }),
+    ),
+  push,
+  snapshots: (location, ctx) =>
+    withRepo(
+      location,
+      ctx,
+      async (r) => ((await listTagged(r, DATA_TAG, ctx)) ?? []).map(toSnapshot),
+    ),
+  restore,
+  upload,
+  download,
+};
