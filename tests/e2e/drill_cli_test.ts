@@ -46,6 +46,7 @@ async function box(): Promise<Box> {
       VISUAL: "",
       PARADUX_EDITOR_DIR: editorDir,
       PARADUX_TEST_FAST_KDF: "1",
+      PARADUX_UNITS_ROOT: join(root, "units"),
     },
   };
 }

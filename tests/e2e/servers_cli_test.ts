@@ -47,6 +47,7 @@ Deno.test("e2e servers: rsync+ssh source, s3 metadata location, drill, recover f
       VISUAL: "",
       PARADUX_EDITOR_DIR: root,
       PARADUX_TEST_FAST_KDF: "1",
+      PARADUX_UNITS_ROOT: join(root, "units"),
     };
     const home = join(root, "home");
     const passFile = join(root, "pass");
