@@ -222,7 +222,8 @@ export async function checkMetadataLocation(
         m.name,
         "corrupted-export",
         `corrupted export at ${m.name}: ${e.message}`,
-        "run 'paradux publish-metadata' to replace it; the other locations still serve",
+        "run 'paradux publish-metadata' to replace it (a copy made before the recovery secret " +
+          "changed fails the same way); the other locations still serve",
       );
     }
     const differ = differingDocuments(docs, copy);
