@@ -1,0 +1,90 @@
+import assert from "node:assert/strict";
+import { makeBackup } from "../../../paper/backup.ts";
+import {
+  printableFromInputs,
+  printableOf,
+  renderBackupDocuments,
+  shardDocumentName,
+  splitTwin,
+} from "../../../paper/documents.ts";
+import { decodeQrPayloadText } from "../../../paper/format/qr_payload.ts";
+import { presetLayout } from "../../../paper/layout.ts";
+import { ParaduxError } from "../../../errors.ts";
+
+const enc = (s: string) => new TextEncoder().encode(s);
+
+function sharded() {
+  return makeBackup({
+    files: [{ path: "a.bin", data: crypto.getRandomValues(new Uint8Array(1500)) }],
+    shards: { k: 2, n: 3 },
+    workFactor: 2,
+  });
+}
+
+Deno.test("renderBackupDocuments: names, twins that hold the frames, PDFs", async () => {
+  const b = await sharded();
+  const docs = await renderBackupDocuments(printableOf(b, { k: 2, n: 3 }), presetLayout("a4"));
+  assert.deepEqual(docs.map((d) => d.name), [
+    "qr_document.pdf",
+    "recovery_document.pdf",
+    ...[1, 2, 3].map((i) => shardDocumentName(b.docId, i, 3)),
+  ]);
+  for (const d of docs) assert.equal(new TextDecoder().decode(d.pdf.subarray(0, 5)), "%PDF-");
+  const qrLines = docs[0]!.text.trim().split("\n");
+  assert.deepEqual(qrLines.map(decodeQrPayloadText), [...b.mainFrames, b.authFrame]);
+  assert.equal(docs[1]!.text, b.recoveryText);
+  const twin = splitTwin(docs[2]!.text);
+  assert.equal(twin?.fallback, b.shardTexts[0] + "\n");
+  assert.deepEqual(twin?.payloads.map((p) => decodeQrPayloadText(p.text)), [b.shardFrames[0]]);
+});
+
+Deno.test("printableFromInputs: the same documents from any mix of frames and text", async () => {
+  const b = await sharded();
+  const original = printableOf(b, { k: 2, n: 3 });
+  const fromText = printableFromInputs([b.recoveryText, b.shardTexts[1]!]);
+  const fromFrames = printableFromInputs([
+    ...b.mainFrames.reverse(),
+    b.authFrame,
+    b.shardFrames[1]!,
+  ]);
+  b.mainFrames.reverse();
+  for (const p of [fromText, fromFrames]) {
+    assert.equal(p.docId, b.docId);
+    assert.deepEqual(p.mainFrames, b.mainFrames);
+    assert.deepEqual(p.authFrame, b.authFrame);
+    assert.equal(p.recoveryText, b.recoveryText);
+    assert.deepEqual(p.signerPub, b.signerPub);
+    assert.equal(p.passphrase, null);
+    assert.deepEqual(p.sharding, { k: 2, n: 3 });
+    assert.deepEqual(p.shards.map((s) => [s.index, s.text]), [[2, original.shards[1]!.text]]);
+  }
+  const onlyShards = printableFromInputs([b.shardFrames[2]!, b.shardTexts[0]!]);
+  assert.deepEqual(onlyShards.mainFrames, []);
+  assert.deepEqual(onlyShards.shards.map((s) => s.index), [1, 3]);
+  const docs = await renderBackupDocuments(onlyShards, presetLayout("letter"));
+  assert.deepEqual(docs.map((d) => d.name), [1, 3].map((i) => shardDocumentName(b.docId, i, 3)));
+});
+
+Deno.test("printableFromInputs: frames of two backups, missing frames, nothing", async () => {
+  const a = await sharded();
+  const b = await sharded();
+  const kind = (k: string, re: RegExp) => (e: unknown) => {
+    assert.ok(e instanceof ParaduxError);
+    assert.equal(e.kind, k, e.message);
+    assert.match(e.message, re);
+    return true;
+  };
+  assert.throws(
+    () => printableFromInputs([a.recoveryText, b.shardFrames[0]!]),
+    kind("input", /shard of another backup/),
+  );
+  assert.throws(
+    () => printableFromInputs([...a.mainFrames, b.authFrame]),
+    kind("input", /auth frame of another document/),
+  );
+  assert.throws(
+    () => printableFromInputs(a.mainFrames.slice(1)),
+    kind("insufficient", /missing main frames 1 of/),
+  );
+  assert.throws(() => printableFromInputs([enc("AP")]), kind("input", /./));
+});
