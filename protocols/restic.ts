@@ -7,7 +7,8 @@
  * - `restic:/srv/backups/home` — a local directory (absolute path);
  * - `restic:sftp:USER@HOST:/path` or `restic:sftp://USER@HOST:PORT//path` — over ssh with the
  *   `sshKey` and pinned `hostKey` credentials (restic's `-o sftp.command=ssh ...` with key and
- *   known_hosts FILES from the private directory, `StrictHostKeyChecking=yes`);
+ *   known_hosts FILES from the private directory, `StrictHostKeyChecking=yes`; the restic runs
+ *   of one operation share one ssh login, closed when the operation ends);
  * - `restic:s3:https://HOST:PORT/BUCKET/path` (or `restic:s3:s3.amazonaws.com/BUCKET/path`) with
  *   `accessKeyId`/`secretAccessKey` (given to restic's environment only) and optional `caCert`;
  * - `restic:rest:https://USER@HOST:PORT/path` with optional `restPassword` and `caCert`.
@@ -51,7 +52,13 @@ import {
   spawnRestic,
 } from "../system/restic.ts";
 import { stderrText } from "../system/exec.ts";
-import { privateKeyProblems, sshCommand, sshDestination, writeSshFiles } from "../system/ssh.ts";
+import {
+  privateKeyProblems,
+  sshCommand,
+  sshDestination,
+  stopMaster,
+  writeSshFiles,
+} from "../system/ssh.ts";
 import type {
   CredentialSpec,
   Location,
@@ -242,8 +249,12 @@ async function open(location: Location, ctx: TransferContext): Promise<Opened> {
   let removeSsh = () => Promise.resolve();
   if (repo.kind === "sftp") {
     const ssh = await writeSshFiles(files.dir, c.sshKey ?? "", c.hostKey ?? "");
-    removeSsh = ssh.remove;
     const target = { host: repo.host, port: repo.port, ...(repo.user ? { user: repo.user } : {}) };
+    // The restic runs of one operation share one ssh login; close it at the end.
+    removeSsh = async () => {
+      await stopMaster(target, ssh);
+      await ssh.remove();
+    };
     global.sftpCommand = sftpCommandString([
       ...sshCommand(ssh, repo.port),
       sshDestination(target),
