@@ -107,6 +107,18 @@ export function forgetArgs(g: ResticGlobal, tag: string, keep: number): string[]
   ];
 }
 
+/**
+ * `restic check`: the repository's structure, plus `readDataSubset` of the pack data read back
+ * and verified (e.g. `10%`; restic 0.14 accepts `n/t`, a percentage or a size) (pure).
+ */
+export function checkArgs(g: ResticGlobal, readDataSubset?: string): string[] {
+  return [
+    "check",
+    ...resticGlobalArgs(g),
+    ...(readDataSubset === undefined ? [] : ["--read-data-subset", readDataSubset]),
+  ];
+}
+
 /** Restores snapshot `id` into `target` (pure). */
 export function restoreArgs(g: ResticGlobal, id: string, target: string): string[] {
   return ["restore", ...resticGlobalArgs(g), "--target", target, "--", id];
@@ -243,12 +255,23 @@ export async function runRestic(
   return result;
 }
 
+/** The useful part of restic's stderr: the `Fatal:` line, plus what ssh said for sftp (pure). */
+export function failureDetail(stderr: string): string {
+  const lines = stderr.split("\n").map((l) => l.trim()).filter((l) => l !== "");
+  const fatal = lines.findLast((l) => l.startsWith("Fatal: "))?.replace(/^Fatal: /, "");
+  const ssh = lines.findLast((l) => l.startsWith("subprocess ssh: "))?.replace(
+    /^subprocess ssh: (ssh: )?/,
+    "",
+  );
+  const main = fatal ??
+    lastLine(lines.filter((l) => !l.startsWith("Is there a repository")).join("\n"));
+  return ssh === undefined ? main : `${main} (ssh: ${ssh})`;
+}
+
 /** The error for a failed restic run doing `what`. */
 export function resticFailure(result: ExecResult, what: string): ParaduxError {
   const err = stderrText(result);
-  const detail = lastLine(
-    err.split("\n").filter((l) => !l.startsWith("Is there a repository")).join("\n"),
-  ).replace(/^Fatal: /, "");
+  const detail = failureDetail(err);
   if (/wrong password or no key found/.test(err)) {
     return new ParaduxError("auth", `${what}: the restic password does not open the repository`, {
       hint: "check the location's password credential",
