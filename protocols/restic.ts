@@ -226,6 +226,8 @@ export function repositoryString(repo: ResticRepo, restPassword?: string): strin
 /** An opened repository: global flags, child env, cleanup. */
 interface Opened {
   global: ResticGlobal;
+  /** s3 or rest: restic retries a dead server for minutes, so calls are probed first. */
+  network: boolean;
   env: Record<string, string>;
   where: string;
   close(): Promise<void>;
@@ -267,6 +269,7 @@ async function open(location: Location, ctx: TransferContext): Promise<Opened> {
     : {};
   return {
     global,
+    network: repo.kind === "s3" || repo.kind === "rest",
     env,
     where: location.url,
     async close() {
@@ -299,15 +302,37 @@ async function withRepo<T>(
 }
 
 /** The snapshots with `tag`, or `undefined` when there is no repository. */
+/**
+ * Seconds a short call (listing, opening) may take before the repository counts as unreachable:
+ * restic itself retries a refused or dropped connection with backoff for up to 15 minutes.
+ */
+export const PROBE_SECONDS = 20;
+
+/** Runs a short restic call; no answer within {@link PROBE_SECONDS} is `tool-failed`. */
+async function runShort(r: Opened, args: string[], ctx: TransferContext) {
+  const timeout = AbortSignal.timeout(PROBE_SECONDS * 1000);
+  const signal = ctx.signal === undefined ? timeout : AbortSignal.any([ctx.signal, timeout]);
+  try {
+    return await runRestic(args, { env: r.env, signal });
+  } catch (e) {
+    if (timeout.aborted && ctx.signal?.aborted !== true) {
+      throw new ParaduxError(
+        "tool-failed",
+        `cannot reach ${r.where}: no answer within ${PROBE_SECONDS} s`,
+        { hint: "check the repository address and that the server is up" },
+      );
+    }
+    throw e;
+  }
+}
+
+/** The snapshots with `tag`, or `undefined` when there is no repository. */
 async function listTagged(
   r: Opened,
   tag: string,
   ctx: TransferContext,
 ): Promise<ResticSnapshot[] | undefined> {
-  const result = await runRestic(snapshotsArgs(r.global, tag), {
-    env: r.env,
-    ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
-  });
+  const result = await runShort(r, snapshotsArgs(r.global, tag), ctx);
   if (result.code !== 0) {
     if (isMissingRepository(stderrText(result))) return undefined;
     throw resticFailure(result, `listing snapshots (${r.where})`);
@@ -315,14 +340,14 @@ async function listTagged(
   return parseSnapshots(new TextDecoder().decode(result.stdout));
 }
 
-/** Runs `restic init` when there is no repository yet. */
+/** Runs `restic init` when there is no repository yet (the probe is a short call). */
 async function ensureRepository(r: Opened, ctx: TransferContext): Promise<void> {
-  const opts = { env: r.env, ...(ctx.signal === undefined ? {} : { signal: ctx.signal }) };
-  const probe = await runRestic(catConfigArgs(r.global), opts);
+  const probe = await runShort(r, catConfigArgs(r.global), ctx);
   if (probe.code === 0) return;
   if (!isMissingRepository(stderrText(probe))) {
     throw resticFailure(probe, `opening the repository (${r.where})`);
   }
+  const opts = { env: r.env, ...(ctx.signal === undefined ? {} : { signal: ctx.signal }) };
   const init = await runRestic(initArgs(r.global), opts);
   if (init.code !== 0) throw resticFailure(init, `creating the repository (${r.where})`);
 }
@@ -343,9 +368,12 @@ async function push(
       cwd: dir,
       ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
     };
+    // Network repositories are probed first: a backup has no time limit, and restic retries a
+    // dead server for minutes. Local and sftp ones fail at once, so they skip the extra run.
+    if (r.network) await ensureRepository(r, ctx);
     const started = new Date().toISOString();
     let result = await runRestic(backupArgs(r.global, DATA_TAG), opts);
-    if (result.code !== 0 && isMissingRepository(stderrText(result))) {
+    if (result.code !== 0 && !r.network && isMissingRepository(stderrText(result))) {
       await ensureRepository(r, ctx);
       result = await runRestic(backupArgs(r.global, DATA_TAG), opts);
     }
@@ -420,10 +448,19 @@ async function upload(
       stdin: "piped",
       stdout: "null",
     }, r.env);
-    const input = await Deno.open(file, { read: true });
-    const piping = input.readable.pipeTo(child.stdin).then(() => undefined, (e: unknown) => e);
-    await child.finished();
-    await piping;
+    const stop = () => child.kill();
+    ctx.signal?.addEventListener("abort", stop);
+    try {
+      const input = await Deno.open(file, { read: true });
+      const piping = input.readable.pipeTo(child.stdin).then(() => undefined, (e: unknown) => e);
+      await child.finished();
+      await piping;
+    } finally {
+      ctx.signal?.removeEventListener("abort", stop);
+    }
+    if (ctx.signal?.aborted === true) {
+      throw new ParaduxError("interrupted", "the transfer was interrupted");
+    }
     await run(forgetArgs(r.global, tag, 1), `replacing ${name}`);
   });
 }
@@ -447,6 +484,8 @@ async function download(
         stdin: "null",
         stdout: "piped",
       }, r.env);
+      const stop = () => child.kill();
+      ctx.signal?.addEventListener("abort", stop);
       try {
         for await (const chunk of child.stdout) {
           for (let off = 0; off < chunk.length;) off += await out.write(chunk.subarray(off));
@@ -454,6 +493,7 @@ async function download(
         await child.finished();
         await out.sync();
       } finally {
+        ctx.signal?.removeEventListener("abort", stop);
         out.close();
       }
       await commitTemp(tmp, file);

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fileTag, parseResticUrl, protocol } from "../../../protocols/restic.ts";
+import { fileTag, parseResticUrl, PROBE_SECONDS, protocol } from "../../../protocols/restic.ts";
 import type { Location } from "../../../protocols/_protocol.ts";
 import { type S3Server, startS3rver } from "../../helpers/servers/s3rver.ts";
 import { type Sshd, startSshd } from "../../helpers/servers/sshd.ts";
@@ -155,6 +155,47 @@ Deno.test("restic: plain restic reads the repository; files are not snapshots", 
       (e) => e instanceof Error && "kind" in e && e.kind === "auth",
     );
   } finally {
+    await Deno.remove(base, { recursive: true });
+  }
+});
+
+Deno.test("restic: an s3 server that is down or never answers fails with tool-failed", async () => {
+  const base = await Deno.makeTempDir({ prefix: "paradux-restic-down-" });
+  // A listener that accepts connections and never says anything (a hung server).
+  const silent = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const held: Deno.Conn[] = [];
+  const accepting = (async () => {
+    try {
+      for await (const conn of silent) held.push(conn);
+    } catch {
+      // closed
+    }
+  })();
+  const at = (port: number) => ({
+    url: `restic:s3:https://127.0.0.1:${port}/${BUCKET}/x`,
+    credentials: { password: PASSWORD, accessKeyId: "a", secretAccessKey: "b" },
+  });
+  const ctx = { privateDir: base, now: new Date() };
+  try {
+    await assert.rejects(
+      () => protocol.snapshots(at(freePort()), ctx),
+      (e) => e instanceof Error && "kind" in e && e.kind === "tool-failed",
+      "connection refused",
+    );
+    const started = Date.now();
+    await assert.rejects(
+      () => protocol.snapshots(at((silent.addr as Deno.NetAddr).port), ctx),
+      (e) =>
+        e instanceof Error && "kind" in e && e.kind === "tool-failed" &&
+        /no answer within/.test(e.message),
+      "silent server",
+    );
+    const ms = Date.now() - started;
+    assert.ok(ms < (PROBE_SECONDS + 10) * 1000, `took ${ms} ms`);
+  } finally {
+    silent.close();
+    for (const c of held) c.close();
+    await accepting;
     await Deno.remove(base, { recursive: true });
   }
 });

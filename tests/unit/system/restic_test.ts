@@ -8,6 +8,7 @@ import {
   backupStdinArgs,
   catConfigArgs,
   dumpArgs,
+  failureDetail,
   forgetArgs,
   initArgs,
   isMissingRepository,
@@ -159,6 +160,26 @@ Deno.test("restic: failures: wrong password is auth, the rest tool-failed", () =
   );
   assert.ok(isUserError(e, "tool-failed"));
   assert.equal(e.message, "listing failed (restic exit 1): unable to open config file: boom");
+});
+
+Deno.test("restic: failure detail prefers the Fatal line and what ssh said", () => {
+  assert.equal(
+    failureDetail(
+      "subprocess ssh: ssh: connect to host 127.0.0.1 port 1: Connection refused\n" +
+        "Fatal: unable to open repository at sftp:r@h:/x: unable to start the sftp session, " +
+        "error: EOF\n",
+    ),
+    "unable to open repository at sftp:r@h:/x: unable to start the sftp session, error: EOF " +
+      "(ssh: connect to host 127.0.0.1 port 1: Connection refused)",
+  );
+  assert.equal(
+    failureDetail(
+      'Fatal: unable to open config file: Stat: Get "https://127.0.0.1:1/b/": dial tcp: refused\n' +
+        "Is there a repository at the following location?\ns3:https://127.0.0.1:1/b/x\n",
+    ),
+    'unable to open config file: Stat: Get "https://127.0.0.1:1/b/": dial tcp: refused',
+  );
+  assert.equal(failureDetail("just a line\n"), "just a line");
 });
 
 Deno.test("restic: child env drops the caller's RESTIC_* and AWS_*, adds ours", () => {
