@@ -48,6 +48,7 @@ runConformance("ftp (pyftpdlib)", () => {
     { url: "s3://bucket/x", credentials: { password: "p" } },
   ],
   sparseBytes: 4 * 1024 * 1024,
+  checkSparse: true,
 });
 
 Deno.test("ftp: a wrong password fails with tool-failed, not a hang", async () => {
