@@ -75,6 +75,9 @@ async function main(args: string[]): Promise<number> {
     }
   }
   console.log(formatTable(rows));
+  console.log(
+    "ratio = paradux / reference: lower is better for times and memory, higher for capacities",
+  );
   for (const f of failures) console.log(`FAILED ${f}`);
   console.log(`\ngroups: ${timings.join(", ")}`);
   console.log(
