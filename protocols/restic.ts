@@ -39,6 +39,7 @@ import {
   forgetArgs,
   initArgs,
   isMissingRepository,
+  parseBackupStatus,
   parseBackupSummary,
   parseSnapshots,
   restic,
@@ -47,6 +48,7 @@ import {
   type ResticSnapshot,
   restoreArgs,
   runRestic,
+  runResticLines,
   sftpCommandString,
   snapshotsArgs,
   spawnRestic,
@@ -372,10 +374,16 @@ async function push(
     // dead server for minutes. Local and sftp ones fail at once, so they skip the extra run.
     if (r.network) await ensureRepository(r, ctx);
     const started = new Date().toISOString();
-    let result = await runRestic(backupArgs(r.global, DATA_TAG), opts);
+    const progress = ctx.progress;
+    const backup = () =>
+      runResticLines(backupArgs(r.global, DATA_TAG), opts, (line) => {
+        const p = progress === undefined ? undefined : parseBackupStatus(line);
+        if (p !== undefined) progress!(p);
+      });
+    let result = await backup();
     if (result.code !== 0 && !r.network && isMissingRepository(stderrText(result))) {
       await ensureRepository(r, ctx);
-      result = await runRestic(backupArgs(r.global, DATA_TAG), opts);
+      result = await backup();
     }
     if (result.code !== 0) throw resticFailure(result, `backup (${r.where})`);
     const summary = parseBackupSummary(new TextDecoder().decode(result.stdout));

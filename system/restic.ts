@@ -15,6 +15,7 @@ import {
   exec,
   type ExecResult,
   lastLine,
+  missingTool,
   spawnStreaming,
   stderrText,
   stdoutText,
@@ -266,6 +267,75 @@ export function failureDetail(stderr: string): string {
   const main = fatal ??
     lastLine(lines.filter((l) => !l.startsWith("Is there a repository")).join("\n"));
   return ssh === undefined ? main : `${main} (ssh: ${ssh})`;
+}
+
+/** A progress report parsed from one `backup --json` status line, or undefined (pure). */
+export function parseBackupStatus(
+  line: string,
+): { bytes: number; totalBytes?: number; current?: string } | undefined {
+  if (!line.startsWith("{")) return undefined;
+  let v: Record<string, unknown>;
+  try {
+    v = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  if (v.message_type !== "status") return undefined;
+  const bytes = typeof v.bytes_done === "number" ? v.bytes_done : 0;
+  const out: { bytes: number; totalBytes?: number; current?: string } = { bytes };
+  if (typeof v.total_bytes === "number") out.totalBytes = v.total_bytes;
+  const files = v.current_files;
+  if (Array.isArray(files) && typeof files[0] === "string") out.current = files[0];
+  return out;
+}
+
+/**
+ * Runs restic like {@link runRestic} but hands each stdout line to `onLine` as it arrives
+ * (for `backup --json` progress); stdout and stderr are also returned whole.
+ */
+export async function runResticLines(
+  args: readonly string[],
+  options: RunResticOptions,
+  onLine: (line: string) => void,
+): Promise<ExecResult> {
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command("restic", {
+      args: [...args],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      clearEnv: true,
+      env: resticEnv(Deno.env.toObject(), options.env ?? {}),
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    }).spawn();
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) throw missingTool("restic");
+    throw e;
+  }
+  const stderr = new Response(child.stderr).arrayBuffer();
+  let text = "";
+  let pending = "";
+  const decoder = new TextDecoder();
+  for await (const chunk of child.stdout) {
+    const piece = decoder.decode(chunk, { stream: true });
+    text += piece;
+    pending += piece;
+    const lines = pending.split("\n");
+    pending = lines.pop() ?? "";
+    for (const line of lines) onLine(line);
+  }
+  if (pending !== "") onLine(pending);
+  const status = await child.status;
+  if (options.signal?.aborted === true) {
+    throw new ParaduxError("interrupted", "the transfer was interrupted");
+  }
+  return {
+    code: status.signal === null ? status.code : 128 + 15,
+    stdout: new TextEncoder().encode(text),
+    stderr: new Uint8Array(await stderr),
+  };
 }
 
 /** The error for a failed restic run doing `what`. */

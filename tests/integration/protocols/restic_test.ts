@@ -114,8 +114,10 @@ Deno.test("restic: plain restic reads the repository; files are not snapshots", 
     await Deno.mkdir(src);
     await Deno.writeTextFile(join(src, "a.txt"), "hello\n");
     const location = { url: `restic:${repo}`, credentials: { password: PASSWORD } };
+    const seen: number[] = [];
     const ctx = { privateDir: base, now: new Date() };
-    const r = await protocol.push(src, location, ctx);
+    const r = await protocol.push(src, location, { ...ctx, progress: (p) => seen.push(p.bytes) });
+    assert.ok(seen.length > 0, "backup reported progress");
     assert.match(r.snapshot.id, /^[0-9a-f]{8}$/);
     const file = join(base, "export.bin");
     await Deno.writeTextFile(file, "export\n");

@@ -12,6 +12,7 @@ import {
   forgetArgs,
   initArgs,
   isMissingRepository,
+  parseBackupStatus,
   parseBackupSummary,
   parseSnapshots,
   resticEnv,
@@ -180,6 +181,20 @@ Deno.test("restic: failure detail prefers the Fatal line and what ssh said", () 
     'unable to open config file: Stat: Get "https://127.0.0.1:1/b/": dial tcp: refused',
   );
   assert.equal(failureDetail("just a line\n"), "just a line");
+});
+
+Deno.test("restic: backup status lines become progress reports", () => {
+  assert.deepEqual(
+    parseBackupStatus(
+      '{"message_type":"status","percent_done":0.8,"total_files":50,"files_done":41,' +
+        '"total_bytes":52428800,"bytes_done":42991616,"current_files":["/f46"]}',
+    ),
+    { bytes: 42991616, totalBytes: 52428800, current: "/f46" },
+  );
+  assert.deepEqual(parseBackupStatus('{"message_type":"status","bytes_done":5}'), { bytes: 5 });
+  assert.equal(parseBackupStatus('{"message_type":"summary"}'), undefined);
+  assert.equal(parseBackupStatus("not json"), undefined);
+  assert.equal(parseBackupStatus("{broken"), undefined);
 });
 
 Deno.test("restic: child env drops the caller's RESTIC_* and AWS_*, adds ours", () => {
