@@ -10,7 +10,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { createVault, openVaultFile, withVaultLock } from "../../vault/vault.ts";
+import { createVault, exportVault, openVaultFile, withVaultLock } from "../../vault/vault.ts";
 import { parseLuks2Header } from "../../crypto/luks2/mod.ts";
 import { TEST_ARGON2ID } from "../../system/cryptsetup.ts";
 import { ROOT } from "../e2e/cli.ts";
@@ -101,6 +101,36 @@ Deno.test("faults: export-metadata killed with SIGKILL leaves no partial export 
       [],
     );
     console.log(`full run ${full.toFixed(0)} ms; kills: ${outcomes.join(" ")}`);
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+});
+
+Deno.test("faults: while exporting, no file in the destination directory ever holds the everyday keyslot", async () => {
+  const work = await Deno.makeTempDir({ prefix: "paradux-export-watch-" });
+  try {
+    const out = join(work, "out");
+    await Deno.mkdir(out);
+    const vault = await createVault(join(work, "home"), new TextEncoder().encode(PASS), {
+      threshold: 2,
+      pbkdf: TEST_ARGON2ID,
+    });
+    const watcher = Deno.watchFs(out);
+    const seen: string[] = [];
+    const watching = (async () => {
+      for await (const event of watcher) {
+        for (const path of event.paths) {
+          const slots = await keyslotsOf(path);
+          if (slots !== null) seen.push(`${path}: ${slots.join(",")}`);
+        }
+      }
+    })();
+    for (let i = 0; i < 3; i++) await exportVault(vault, join(out, "vault-export.luks"));
+    await new Promise((r) => setTimeout(r, 100));
+    watcher.close();
+    await watching;
+    assert.ok(seen.length > 0, "the watcher saw the export");
+    for (const s of seen) assert.ok(!/: .*0/.test(s), `everyday keyslot at the destination: ${s}`);
   } finally {
     await Deno.remove(work, { recursive: true });
   }
