@@ -106,7 +106,7 @@ const CREDENTIALS: readonly CredentialSpec[] = [
     name: "caCert",
     required: false,
     secret: false,
-    description: "s3/rest: PEM text of an extra CA certificate to trust",
+    description: "s3/rest: PEM text of the CA to trust (replaces the system CAs)",
   },
 ];
 

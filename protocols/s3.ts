@@ -3,7 +3,8 @@
  *
  * URL: `s3://BUCKET/PATH` (PATH optional; `%`-escapes allowed). Credentials: `accessKeyId`,
  * `secretAccessKey`, and for S3-compatible services `endpoint` (`https://host:port`), `region`
- * (default `us-east-1`) and `caCert` (PEM text of a CA to trust besides the system ones).
+ * (default `us-east-1`) and `caCert` (PEM text of the CA that signed the endpoint's certificate;
+ * when given, it replaces the system CAs for this location).
  * Every operation writes a 0600 rclone config in the private directory (see system/rclone.ts);
  * keys never appear in argv or the environment.
  *
@@ -40,7 +41,7 @@ const CREDENTIALS: readonly CredentialSpec[] = [
     name: "caCert",
     required: false,
     secret: false,
-    description: "PEM text of an extra CA certificate to trust for the endpoint",
+    description: "PEM text of the CA to trust for the endpoint (replaces the system CAs)",
   },
 ];
 
