@@ -39,8 +39,16 @@ export function resticGlobalArgs(g: ResticGlobal): string[] {
   const args = ["--repository-file", g.repositoryFile, "--password-file", g.passwordFile];
   args.push("--no-cache");
   if (g.caCertFile !== undefined) args.push("--cacert", g.caCertFile);
-  if (g.sftpCommand !== undefined) args.push("-o", `sftp.command=${g.sftpCommand}`);
+  if (g.sftpCommand !== undefined) args.push("-o", csvField(`sftp.command=${g.sftpCommand}`));
   return args;
+}
+
+/**
+ * restic reads `-o` values as CSV (a string-slice flag): a value with a quote or comma is
+ * wrapped in quotes with inner quotes doubled (pure).
+ */
+export function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   backupArgs,
   backupStdinArgs,
   catConfigArgs,
+  csvField,
   dumpArgs,
   failureDetail,
   forgetArgs,
@@ -76,6 +77,16 @@ Deno.test("restic: command builders", () => {
   for (const bad of [0, -1, 1.5, NaN]) {
     assert.throws(() => forgetArgs(G, "paradux", bad), (e) => isUserError(e, "input"));
   }
+});
+
+Deno.test("restic: -o values are CSV fields", () => {
+  assert.equal(csvField("sftp.command=ssh -p 22 h"), "sftp.command=ssh -p 22 h");
+  assert.equal(csvField('sftp.command=ssh -i "/a b/id" h'), '"sftp.command=ssh -i ""/a b/id"" h"');
+  assert.equal(csvField("a,b"), '"a,b"');
+  assert.deepEqual(
+    resticGlobalArgs({ ...G, sftpCommand: 'ssh -i "/p a/id" h' }).slice(-2),
+    ["-o", '"sftp.command=ssh -i ""/p a/id"" h"'],
+  );
 });
 
 Deno.test("restic: sftp.command joining quotes spaces and refuses quotes", () => {
