@@ -19,7 +19,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const GROUP_DIR = join(ROOT, "scripts", "bench");
 
 /** Known group files, in the order they run; others follow in name order. */
-const ORDER = ["startup", "luks2", "paper", "backup", "encrypted"];
+const ORDER = ["startup", "luks2", "paper", "backup", "encrypted", "memory"];
 
 /** One benchmark group: a file of scripts/bench/ and its bench functions. */
 interface Group {
