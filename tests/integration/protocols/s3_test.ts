@@ -123,3 +123,39 @@ Deno.test("s3: a snapshot is one plain tar plus a marker; unfinished ones are ig
     await s.stop();
   }
 });
+
+Deno.test("s3: an interrupted push leaves no snapshot", async () => {
+  const s = await startS3rver([BUCKET]);
+  const work = await Deno.makeTempDir({ prefix: "paradux-s3-abort-" });
+  try {
+    const { location } = newLocation(s);
+    const src = join(work, "src");
+    await Deno.mkdir(src);
+    const big = await Deno.open(join(src, "big.bin"), { write: true, create: true });
+    const block = new Uint8Array(1 << 20).fill(7);
+    for (let i = 0; i < 64; i++) await big.write(block);
+    big.close();
+    const controller = new AbortController();
+    const reports: number[] = [];
+    const ctx = {
+      privateDir: work,
+      now: new Date(),
+      signal: controller.signal,
+      progress: (p: { bytes: number }) => {
+        reports.push(p.bytes);
+        if (p.bytes >= 4 << 20) controller.abort();
+      },
+    };
+    await assert.rejects(
+      () => protocol.push(src, location, ctx),
+      (e) => e instanceof Error && "kind" in e && e.kind === "interrupted",
+    );
+    assert.ok(reports.length > 0, "progress was reported");
+    const plain = { privateDir: work, now: new Date() };
+    assert.deepEqual(await protocol.snapshots(location, plain), []);
+    assert.deepEqual(await protocol.listDirs!(location, plain), [], "the partial upload is gone");
+  } finally {
+    await Deno.remove(work, { recursive: true }).catch(() => {});
+    await s.stop();
+  }
+});
