@@ -77,7 +77,7 @@ function u64At(view: DataView, at: number, what: string): number {
 
 /** Computes the checksum of one header copy (the checksum field counts as zeros). */
 export function headerChecksum(copy: Uint8Array, alg: string): Uint8Array {
-  const zeroed = copy.slice();
+  const zeroed = new Uint8Array(copy); // a copy even for a node Buffer, whose slice() is a view
   zeroed.fill(0, CHECKSUM_OFFSET, CHECKSUM_OFFSET + 64);
   return digest(alg, zeroed);
 }

@@ -63,9 +63,12 @@ function xorWords(dst: Uint8Array, a: Uint8Array, b: Uint8Array): void {
   for (let i = 0; i < d.length; i++) d[i] = x[i]! ^ y[i]!;
 }
 
-/** Aligned copy (Uint32Array views need 4-byte aligned offsets). */
+/**
+ * Aligned copy (Uint32Array views need 4-byte aligned offsets). `new Uint8Array(data)`, not
+ * `data.slice()`: a node Buffer's `slice` is a view at the same unaligned offset.
+ */
 function aligned(data: Uint8Array): Uint8Array {
-  return data.byteOffset % 4 === 0 ? data : data.slice();
+  return data.byteOffset % 4 === 0 ? data : new Uint8Array(data);
 }
 
 /**
