@@ -220,7 +220,7 @@ function compareNano(a: string, b: string): number {
 
 /** True when restic failed because there is no repository (or bucket) at the location. */
 export function isMissingRepository(stderr: string): boolean {
-  return /unable to open config file: .*(no such file or directory|file does not exist|specified key does not exist|specified bucket does not exist|NoSuchKey|NoSuchBucket)/i
+  return /unable to open config file: .*(no such file or directory|does not exist|NoSuchKey|NoSuchBucket)/i
     .test(stderr);
 }
 

@@ -1,6 +1,7 @@
 /**
- * The `restic` protocol against three real repositories: a local directory, sftp through a
- * test sshd (pinned host key, key file), and S3 on s3rver over TLS (test CA via `--cacert`).
+ * The `restic` protocol against four real repositories: a local directory, sftp through a
+ * test sshd (pinned host key, key file), S3 on s3rver over TLS (test CA via `--cacert`), and
+ * REST on `rclone serve restic` over TLS with basic auth (password via the repository file).
  * Plus: the repository is readable by plain restic with the same password, and uploaded
  * single files are not dataset snapshots.
  * @module
@@ -9,6 +10,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileTag, parseResticUrl, PROBE_SECONDS, protocol } from "../../../protocols/restic.ts";
 import type { Location } from "../../../protocols/_protocol.ts";
+import { type RestServer, startRestServer } from "../../helpers/servers/rest.ts";
 import { type S3Server, startS3rver } from "../../helpers/servers/s3rver.ts";
 import { type Sshd, startSshd } from "../../helpers/servers/sshd.ts";
 import { runConformance } from "./conformance.ts";
@@ -101,6 +103,27 @@ runConformance("restic (s3 on s3rver over TLS)", () => {
   setup: async () => {
     s3 = await startS3rver([BUCKET]);
     return () => s3!.stop();
+  },
+  unreachable,
+  invalid,
+});
+
+let rest: RestServer | undefined;
+runConformance("restic (rest: rclone serve restic over TLS)", () => {
+  const s = rest!;
+  const name = `run-${crypto.randomUUID()}`;
+  return Promise.resolve({
+    location: {
+      url: `restic:rest:${s.baseUrl}/${name}`,
+      credentials: { password: PASSWORD, restPassword: s.password, caCert: s.caCert },
+    },
+    cleanup: () => Deno.remove(join(s.dir, name), { recursive: true }).catch(() => {}),
+  });
+}, {
+  protocol,
+  setup: async () => {
+    rest = await startRestServer();
+    return () => rest!.stop();
   },
   unreachable,
   invalid,

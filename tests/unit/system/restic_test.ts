@@ -149,6 +149,7 @@ Deno.test("restic: a missing repository is told apart from other failures", () =
     "Fatal: unable to open config file: Stat: The specified key does not exist.\n",
     "Fatal: unable to open config file: Stat: The specified bucket does not exist\n",
     "Fatal: unable to open config file: Lstat: file does not exist\n",
+    "Fatal: unable to open config file: <config/> does not exist\n",
   ];
   for (const m of missing) assert.ok(isMissingRepository(m), m);
   const other = [

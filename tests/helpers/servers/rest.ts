@@ -1,0 +1,109 @@
+/**
+ * A throwaway restic REST server on 127.0.0.1 over TLS for integration tests (restic's `rest:`
+ * backend): `rclone serve restic` (Debian's rclone) on a kernel-chosen port, with HTTP basic
+ * auth (a random password) and a self-signed certificate for IP 127.0.0.1 from openssl.
+ * The test-only password is on rclone's command line; Paradux itself never does that.
+ * @module
+ */
+import { join } from "node:path";
+import { makeLoopbackCert } from "./s3rver.ts";
+
+/** A running test REST server. */
+export interface RestServer {
+  /** `https://USER@127.0.0.1:PORT` (no password). */
+  baseUrl: string;
+  /** HTTP user. */
+  user: string;
+  /** HTTP password. */
+  password: string;
+  /** PEM text of the server certificate (the CA to trust). */
+  caCert: string;
+  /** Directory holding the repositories. */
+  dir: string;
+  /** Stops the server and removes its directory. */
+  stop(): Promise<void>;
+}
+
+/** Starts `rclone serve restic`. */
+export async function startRestServer(): Promise<RestServer> {
+  const dir = await Deno.makeTempDir({ prefix: "paradux-rest-" });
+  const data = join(dir, "data");
+  await Deno.mkdir(data);
+  const { key, cert } = await makeLoopbackCert(dir);
+  const user = "paradux";
+  const password = crypto.randomUUID();
+  const env = Deno.env.toObject();
+  delete env.AWS_CA_BUNDLE;
+  const child = new Deno.Command("rclone", {
+    args: [
+      "serve",
+      "restic",
+      "--config",
+      "/dev/null",
+      "--addr",
+      "127.0.0.1:0",
+      "--user",
+      user,
+      "--pass",
+      password,
+      "--cert",
+      cert,
+      "--key",
+      key,
+      data,
+    ],
+    clearEnv: true,
+    env,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let log = "";
+  let port = 0;
+  const timer = setTimeout(() => reader.cancel().catch(() => {}), 15_000);
+  while (port === 0) {
+    const { value, done } = await reader.read().catch(() => ({ value: "", done: true }));
+    if (done) break;
+    log += value;
+    const m = /Serving restic REST API on https:\/\/127\.0\.0\.1:(\d+)\//.exec(log);
+    if (m !== null) port = Number(m[1]);
+  }
+  clearTimeout(timer);
+  // Keep draining stderr so rclone never blocks on a full pipe.
+  const drain = (async () => {
+    try {
+      while (!(await reader.read()).done) {
+        // discard
+      }
+    } catch {
+      // cancelled
+    }
+  })();
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    try {
+      child.kill("SIGTERM");
+    } catch {
+      // already gone
+    }
+    await child.status;
+    await reader.cancel().catch(() => {});
+    await drain;
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  };
+  if (port === 0) {
+    await stop();
+    throw new Error(`rclone serve restic did not start: ${log}`);
+  }
+  return {
+    baseUrl: `https://${user}@127.0.0.1:${port}`,
+    user,
+    password,
+    caCert: await Deno.readTextFile(cert),
+    dir: data,
+    stop,
+  };
+}
