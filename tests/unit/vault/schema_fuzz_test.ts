@@ -22,7 +22,7 @@ import {
   documentText,
   initialDocuments,
 } from "../../../vault/documents.ts";
-import { childPath } from "../../../vault/json.ts";
+import { childPath, parseJsonLocated } from "../../../vault/json.ts";
 import { newSecrets } from "../../../vault/secrets.ts";
 import { fuzzRuns, outcome } from "../../helpers/fuzz.ts";
 
@@ -212,6 +212,46 @@ Deno.test("schema fuzz: random text gives problems or a value, never an exceptio
       if (!p.ok) assert.equal(p.error.kind, "input");
     }),
     { numRuns: fuzzRuns(2000) },
+  );
+});
+
+Deno.test("schema fuzz: the located JSON parser agrees with JSON.parse", () => {
+  fc.assert(
+    fc.property(fc.json({ maxDepth: 6 }), (t) => {
+      const r = outcome(() => parseJsonLocated(t).value);
+      assert.ok(r.ok);
+      assert.deepEqual(r.value, JSON.parse(t));
+    }),
+    { numRuns: fuzzRuns(2000) },
+  );
+  const near = fc.string({
+    unit: fc.constantFrom(...'{}[],:"\\ 0123456789.eE+-truefalsnu\n\t\r/'),
+    maxLength: 40,
+  });
+  fc.assert(
+    fc.property(near, (t) => {
+      let ours: { ok: true; value: unknown } | { ok: false; message: string };
+      try {
+        ours = { ok: true, value: parseJsonLocated(t).value };
+      } catch (e) {
+        assert.equal((e as Error).name, "JsonSyntaxError", String(e));
+        ours = { ok: false, message: (e as Error).message };
+      }
+      let native: { ok: true; value: unknown } | { ok: false };
+      try {
+        native = { ok: true, value: JSON.parse(t) };
+      } catch {
+        native = { ok: false };
+      }
+      if (ours.ok) {
+        assert.ok(native.ok, `accepted invalid JSON ${JSON.stringify(t)}`);
+        assert.deepEqual(ours.value, native.value);
+      } else if (native.ok) {
+        // stricter on purpose: duplicate keys are refused
+        assert.match(ours.message, /duplicate key/, JSON.stringify(t));
+      }
+    }),
+    { numRuns: fuzzRuns(5000) },
   );
 });
 
