@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { protocol as file } from "../../protocols/file.ts";
+import { protocol as restic } from "../../protocols/restic.ts";
+import { initialDocuments } from "../../vault/documents.ts";
+import { newSecrets } from "../../vault/secrets.ts";
 import { TEST_ARGON2ID } from "../../system/cryptsetup.ts";
 import type { Documents } from "../../vault/documents.ts";
 import { type DrillReport, runDrill } from "../../vault/drill.ts";
@@ -161,5 +164,46 @@ Deno.test("publish and drill: each failure has its own message, others keep pass
     assert.match(message(r, "docs/plain"), /^unreachable destination/);
   } finally {
     await Deno.remove(w.root, { recursive: true });
+  }
+});
+
+Deno.test("drill: a restic destination runs restic check; a damaged pack fails it", async () => {
+  const root = await Deno.makeTempDir({ prefix: "paradux-drill-restic-" });
+  try {
+    const local = join(root, "local");
+    await Deno.mkdir(local);
+    await Deno.writeTextFile(join(local, "a.txt"), "alpha\n");
+    const docs = initialDocuments(await newSecrets(2), "Ada");
+    const repo = join(root, "repo");
+    const dest = { name: "r", url: `restic:${repo}`, frequency: "daily" };
+    const credentials = { password: "repo password" };
+    docs.datasets.datasets = [{
+      name: "docs",
+      source: { url: url(join(root, "src")) },
+      localCopy: local,
+      destinations: [{ ...dest, credentials }],
+    }];
+    docs["metadata-locations"].locations = [];
+    const ctx = { privateDir: root, now: new Date() };
+    await restic.push(local, { url: dest.url, credentials }, ctx);
+    const lookupBoth = (u: string) => (u.startsWith("restic:") ? restic : file);
+    let r = await runDrill(docs, { lookup: lookupBoth });
+    const row = () => r.checks.find((c) => c.name === "docs/r");
+    assert.equal(row()?.ok, true, row()?.message);
+    assert.match(row()?.message ?? "", /restic check passed/);
+    for (const d of Deno.readDirSync(join(repo, "data"))) {
+      for (const f of Deno.readDirSync(join(repo, "data", d.name))) {
+        const pack = join(repo, "data", d.name, f.name);
+        await Deno.chmod(pack, 0o600);
+        const bytes = await Deno.readFile(pack);
+        bytes.fill(0x58, 20, 36); // damaged in place (a lost pack makes restic retry for minutes)
+        await Deno.writeFile(pack, bytes);
+      }
+    }
+    r = await runDrill(docs, { lookup: lookupBoth });
+    assert.equal(row()?.failure, "check-failed", row()?.message);
+    assert.match(row()?.message ?? "", /^integrity check failed/);
+  } finally {
+    await Deno.remove(root, { recursive: true });
   }
 });
