@@ -5,6 +5,7 @@ import { initialDocuments } from "../../../vault/documents.ts";
 import { newSecrets } from "../../../vault/secrets.ts";
 import { isUserError } from "../../../errors.ts";
 import { drillTable } from "../../../commands/drill.ts";
+import { checkArgs } from "../../../system/restic.ts";
 
 Deno.test("drill: snapshot age limits are twice the frequency", () => {
   const h = 3600_000;
@@ -67,4 +68,11 @@ Deno.test("publish: location selection and the error kind of a partial publish",
   assert.equal(publishError({ exportSize: 1, results: [ok] }), null);
   assert.equal(publishError({ exportSize: 1, results: [ok, bad] })?.kind, "partial");
   assert.equal(publishError({ exportSize: 1, results: [bad] })?.kind, "tool-failed");
+});
+
+Deno.test("restic check arguments: structure, then a data subset", () => {
+  const g = { repositoryFile: "/p/repo", passwordFile: "/p/pw" };
+  const base = ["--repository-file", "/p/repo", "--password-file", "/p/pw", "--no-cache"];
+  assert.deepEqual(checkArgs(g), ["check", ...base]);
+  assert.deepEqual(checkArgs(g, "10%"), ["check", ...base, "--read-data-subset", "10%"]);
 });
