@@ -5,9 +5,10 @@
  *
  * `PARADUX_FUZZ_RUNS=N` runs N cases per property (the older `FUZZ_RUNS` is read too); without
  * it each property runs its own default, sized so that all fuzz tests finish in well under two
- * minutes on 2 cores. A synchronous parser cannot be interrupted inside the same thread, so a case
- * that is slow but finishes fails the bound, and a true endless loop is caught by the CI job's
- * time limit; async cases are raced against the bound and fail when it passes.
+ * minutes on 2 cores. A synchronous parser cannot be interrupted inside the same thread, so here
+ * a case that is slow but finishes fails the bound; async cases are raced against it. True
+ * endless loops are caught by tests/helpers/fuzz_guard.ts, which runs calls in a worker and
+ * terminates it (tests/unit/vault/no_hang_fuzz_test.ts runs every parser that way).
  * @module
  */
 import { ParaduxError } from "../../errors.ts";
