@@ -386,6 +386,12 @@ export async function openExport(path: string, mnemonic: string): Promise<Docume
         cause: e,
       });
     }
+    if (e instanceof ParaduxError && e.kind === "input") {
+      throw new ParaduxError("input", `${path} is damaged: ${e.message}`, {
+        hint: "use the vault export from another metadata location",
+        cause: e,
+      });
+    }
     throw e;
   }
 }
