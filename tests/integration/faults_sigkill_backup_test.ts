@@ -1,16 +1,22 @@
 /**
  * Fault test: `paradux backup --job FILE` (what the timers run) killed with SIGKILL at random
- * moments, pushing a 40 MiB tree to a `file://` destination. After every kill each directory at
- * the destination that looks like a snapshot (`YYYYMMDDTHHMMSSZ`) is a complete copy of the
- * source — an interrupted push is only ever a `.ID.partial` directory — and the dataset lock of
- * the killed run does not block the next run. The next run succeeds, makes a complete snapshot
- * and removes the leftover partial snapshots.
+ * moments, pushing a 40 MiB tree to a `file://` destination and to an encrypted one. After every
+ * kill each directory at the plain destination that looks like a snapshot (`YYYYMMDDTHHMMSSZ`)
+ * is a complete copy of the source — an interrupted push is only ever a `.ID.partial`
+ * directory — and every snapshot the encrypted destination lists restores to the source; the
+ * dataset lock of the killed run does not block the next run. The next run succeeds, makes
+ * complete snapshots and removes the leftover partial snapshots.
  * @module
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { diffTrees } from "../helpers/tree.ts";
 import { ROOT } from "../e2e/cli.ts";
+import { generateDataKey } from "../../crypto/age_x25519.ts";
+import { protocolFor } from "../../protocols/_lookup.ts";
+import { restoreEncrypted } from "../../vault/encrypted.ts";
+import { listSnapshots } from "../../vault/backup.ts";
+import type { Dataset } from "../../vault/documents.ts";
 
 const RUNS = 6;
 const SNAPSHOT = /^\d{8}T\d{6}Z(-\d+)?$/;
@@ -55,6 +61,37 @@ async function checkSnapshots(src: string, dest: string, label: string): Promise
   return names;
 }
 
+/** Restores every listed encrypted snapshot not checked before and compares it with `src`. */
+async function checkSealed(
+  dataset: Dataset,
+  identity: string,
+  src: string,
+  checked: Set<string>,
+  label: string,
+): Promise<number> {
+  const sealed = dataset.destinations[1]!;
+  const listed = await listSnapshots(dataset, sealed);
+  for (const { id } of listed) {
+    if (checked.has(id)) continue;
+    const dir = await Deno.makeTempDir({ prefix: "paradux-sigkill-restore-" });
+    try {
+      await restoreEncrypted(
+        { url: sealed.url },
+        protocolFor(sealed.url),
+        [identity],
+        join(dir, "out"),
+        { privateDir: dir, now: new Date() },
+        id,
+      );
+      assert.deepEqual(await diffTrees(src, join(dir, "out")), [], `${label}: sealed ${id}`);
+      checked.add(id);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  }
+  return listed.length;
+}
+
 Deno.test("faults: backup killed with SIGKILL never leaves a snapshot that looks complete but is not", async () => {
   const work = await Deno.makeTempDir({ prefix: "paradux-sigkill-backup-" });
   try {
@@ -63,19 +100,25 @@ Deno.test("faults: backup killed with SIGKILL never leaves a snapshot that looks
     const home = join(work, "home");
     await makeSource(src);
     const job = join(work, "job.json");
+    const key = await generateDataKey();
+    const dataset: Dataset = {
+      name: "photos",
+      source: { url: `file://${src}` },
+      localCopy: join(work, "copy"),
+      destinations: [
+        { name: "usb", url: `file://${dest}`, frequency: "daily" },
+        { name: "cloud", url: `file://${join(work, "sealed")}`, frequency: "daily", encrypt: true },
+      ],
+    };
     await Deno.writeTextFile(
       job,
       JSON.stringify({
         format: "paradux-job-v1",
-        dataset: {
-          name: "photos",
-          source: { url: `file://${src}` },
-          localCopy: join(work, "copy"),
-          destinations: [{ name: "usb", url: `file://${dest}`, frequency: "daily" }],
-        },
-        encryption: { recipient: "age1" + "q".repeat(58), keyGeneration: 1 },
+        dataset,
+        encryption: { recipient: key.recipient, keyGeneration: 1 },
       }),
     );
+    const sealedChecked = new Set<string>();
 
     // one full run to learn how long it takes (then start from nothing again)
     const t0 = performance.now();
@@ -83,12 +126,16 @@ Deno.test("faults: backup killed with SIGKILL never leaves a snapshot that looks
     assert.equal(first.code, 0, new TextDecoder().decode(first.stderr));
     const full = performance.now() - t0;
     await checkSnapshots(src, dest, "first run");
-    for (const d of [dest, join(work, "copy")]) await Deno.remove(d, { recursive: true });
+    assert.equal(await checkSealed(dataset, key.identity, src, sealedChecked, "first run"), 1);
+    for (const d of [dest, join(work, "copy"), join(work, "sealed")]) {
+      await Deno.remove(d, { recursive: true });
+    }
+    sealedChecked.clear();
 
     const seen: string[] = [];
     for (let run = 0; run < RUNS; run++) {
       const child = cli(home, job);
-      const at = (0.3 + 0.6 * (run + Math.random()) / RUNS) * full;
+      const at = (0.2 + 0.75 * (run + Math.random()) / RUNS) * full;
       await new Promise((r) => setTimeout(r, at));
       try {
         child.kill("SIGKILL");
@@ -96,8 +143,12 @@ Deno.test("faults: backup killed with SIGKILL never leaves a snapshot that looks
         // already exited
       }
       const status = await child.output();
-      const names = await checkSnapshots(src, dest, `run ${run} (${at.toFixed(0)} ms)`);
-      seen.push(`${at.toFixed(0)}ms:${status.signal ?? status.code}:${names.join(",")}`);
+      const label = `run ${run} (${at.toFixed(0)} ms)`;
+      const names = await checkSnapshots(src, dest, label);
+      const sealed = await checkSealed(dataset, key.identity, src, sealedChecked, label);
+      seen.push(
+        `${at.toFixed(0)}ms:${status.signal ?? status.code}:${names.join(",")}:sealed ${sealed}`,
+      );
     }
 
     // the next run is not blocked by a stale lock, completes, and clears the partial snapshots
@@ -107,6 +158,7 @@ Deno.test("faults: backup killed with SIGKILL never leaves a snapshot that looks
     const names = await checkSnapshots(src, dest, "after recovery");
     assert.ok(names.some((n) => SNAPSHOT.test(n)));
     assert.deepEqual(names.filter((n) => n.endsWith(".partial")), [], `${names}`);
+    assert.ok(await checkSealed(dataset, key.identity, src, sealedChecked, "after recovery") > 0);
     console.log(`full run ${full.toFixed(0)} ms; kills: ${seen.join(" ")}`);
   } finally {
     await Deno.remove(work, { recursive: true });
