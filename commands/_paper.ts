@@ -20,6 +20,7 @@ import { writeFileAtomic } from "../system/atomic.ts";
 import { withPrivateDir } from "../system/private_dir.ts";
 import type { OptionSpec } from "./_command.ts";
 import type { Io } from "./_io.ts";
+import { exists } from "../system/exists.ts";
 
 /** `--paper`, `--layout`, `--ecc`. */
 export const LAYOUT_OPTIONS: readonly OptionSpec[] = [
@@ -333,16 +334,6 @@ export async function writeDocuments(
     }
   }
   return written;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  }
 }
 
 /** Where a recovered file goes, checked to stay inside `out` (no symlinked folders either). */

@@ -35,7 +35,6 @@ import {
   rclone,
   rcloneFailure,
   type RcloneGlobal,
-  type RcloneStream,
   runRclone,
   spawnRclone,
 } from "../system/rclone.ts";
@@ -158,7 +157,7 @@ function counter(ctx: TransferContext, stats: { bytes: number }, current: string
   });
 }
 
-type Proc = Pick<StreamingProcess, "finished" | "kill"> | RcloneStream;
+type Proc = Pick<StreamingProcess, "finished" | "kill">;
 
 /**
  * Pipes `from`'s stdout through a counter into `to`'s stdin and waits for both; the first

@@ -252,7 +252,7 @@ export function snapshotOperations(open: OpenStore): Pick<
             id === undefined
               ? `${store.where} holds no snapshot`
               : `${store.where} has no snapshot ${id}`,
-            { hint: "list the snapshots with status-datasets" },
+            { hint: "list the snapshots with paradux restore DATASET --list" },
           );
         }
         return await rsyncFrom(store, id, dir, ctx, false);

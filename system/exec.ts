@@ -118,19 +118,7 @@ export async function exec(
   args: readonly string[],
   options: ExecOptions = {},
 ): Promise<ExecResult> {
-  let child: Deno.ChildProcess;
-  try {
-    child = new Deno.Command(program, commandOptions(args, options)).spawn();
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) throw missingTool(program);
-    if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
-      throw new ParaduxError("missing-tool", `paradux is not allowed to run ${program}`, {
-        hint: "only the programs listed in deno.json's permission set 'paradux' may be run",
-        cause: e,
-      });
-    }
-    throw e;
-  }
+  const child = spawn(program, commandOptions(args, options));
   if (options.stdin !== undefined) {
     const bytes = typeof options.stdin === "string"
       ? new TextEncoder().encode(options.stdin)
@@ -160,6 +148,54 @@ export async function exec(
     );
   }
   return result;
+}
+
+/** Starts a program; a missing or forbidden program becomes a `missing-tool` error. */
+function spawn(program: string, options: Deno.CommandOptions): Deno.ChildProcess {
+  try {
+    return new Deno.Command(program, options).spawn();
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) throw missingTool(program);
+    if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
+      throw new ParaduxError("missing-tool", `paradux is not allowed to run ${program}`, {
+        hint: "only the programs listed in deno.json's permission set 'paradux' may be run",
+        cause: e,
+      });
+    }
+    throw e;
+  }
+}
+
+/**
+ * Runs `program` and hands each stdout line (ended by `\n` or `\r`, for progress meters) to
+ * `onLine` as it arrives; returns the whole result without checking the exit code.
+ * `options.stdin` and `inheritStdio` do not apply.
+ */
+export async function execLines(
+  program: string,
+  args: readonly string[],
+  options: ExecOptions,
+  onLine: (line: string) => void,
+): Promise<ExecResult> {
+  const child = spawn(program, { ...commandOptions(args, options), stdin: "null" });
+  const stderr = new Response(child.stderr).arrayBuffer();
+  const decoder = new TextDecoder();
+  let text = "";
+  let pending = "";
+  for await (const chunk of child.stdout) {
+    const piece = decoder.decode(chunk, { stream: true });
+    text += piece;
+    const lines = (pending + piece).split(/[\r\n]/);
+    pending = lines.pop() ?? "";
+    for (const line of lines) if (line !== "") onLine(line);
+  }
+  if (pending !== "") onLine(pending);
+  const status = await child.status;
+  return {
+    code: status.signal === null ? status.code : 128 + signalNumber(status.signal),
+    stdout: new TextEncoder().encode(text),
+    stderr: new Uint8Array(await stderr),
+  };
 }
 
 /** True when `program` can be found on PATH (does not run it). */
@@ -210,8 +246,12 @@ export interface StreamingOptions {
   stdout?: "piped" | "null";
   /** Working directory. */
   cwd?: string;
-  /** Extra environment variables. */
+  /** Extra environment variables (merged into the inherited environment unless `clearEnv`). */
   env?: Record<string, string>;
+  /** Start from an empty environment (PATH is still passed). */
+  clearEnv?: boolean;
+  /** The error `finished()` throws on a non-zero exit (default: `tool-failed` naming stderr). */
+  failure?: (result: ExecResult) => Error;
 }
 
 /** Starts `program` with streaming stdin/stdout; stderr is collected for the error message. */
@@ -220,21 +260,14 @@ export function spawnStreaming(
   args: readonly string[],
   options: StreamingOptions = {},
 ): StreamingProcess {
-  let child: Deno.ChildProcess;
-  try {
-    child = new Deno.Command(program, {
-      args: [...args],
-      stdin: options.stdin ?? "null",
-      stdout: options.stdout ?? "piped",
-      stderr: "piped",
-      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-      ...(options.env === undefined ? {} : { env: options.env }),
-    }).spawn();
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) throw missingTool(program);
-    throw e;
-  }
-  const stderrText = new Response(child.stderr).text();
+  const { stdin, stdout, failure, ...rest } = options;
+  const child = spawn(program, {
+    ...commandOptions(args, rest),
+    stdin: stdin ?? "null",
+    stdout: stdout ?? "piped",
+    stderr: "piped",
+  });
+  const stderr = new Response(child.stderr).arrayBuffer();
   return {
     get stdout() {
       return child.stdout;
@@ -244,14 +277,15 @@ export function spawnStreaming(
     },
     async finished() {
       const status = await child.status;
-      const err = await stderrText;
-      if (!status.success) {
-        const detail = lastLine(err);
-        throw new ParaduxError(
-          "tool-failed",
-          `${program} failed (exit ${status.code})${detail === "" ? "" : `: ${detail}`}`,
-        );
-      }
+      const err = new Uint8Array(await stderr);
+      if (status.success) return;
+      const code = status.signal === null ? status.code : 128 + signalNumber(status.signal);
+      if (failure !== undefined) throw failure({ code, stdout: new Uint8Array(), stderr: err });
+      const detail = lastLine(decoder.decode(err));
+      throw new ParaduxError(
+        "tool-failed",
+        `${program} failed (exit ${code})${detail === "" ? "" : `: ${detail}`}`,
+      );
     },
     kill() {
       try {

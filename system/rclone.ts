@@ -10,7 +10,15 @@
  * @module
  */
 import { ParaduxError } from "../errors.ts";
-import { exec, type ExecResult, lastLine, missingTool, stderrText, stdoutText } from "./exec.ts";
+import {
+  exec,
+  type ExecResult,
+  lastLine,
+  spawnStreaming,
+  stderrText,
+  stdoutText,
+  type StreamingProcess,
+} from "./exec.ts";
 
 /** The name of the one remote in a generated config. */
 export const REMOTE = "paradux";
@@ -252,59 +260,16 @@ export async function obscure(password: string): Promise<string> {
   return out.trim();
 }
 
-/** A running rclone whose stdin or stdout is a stream. */
-export interface RcloneStream {
-  /** stdout (when started with `stdout: "piped"`). */
-  readonly stdout: ReadableStream<Uint8Array>;
-  /** stdin (when started with `stdin: "piped"`). */
-  readonly stdin: WritableStream<Uint8Array>;
-  /** Waits for the exit; throws {@link rcloneFailure} on failure. */
-  finished(): Promise<void>;
-  /** Sends SIGTERM. */
-  kill(): void;
-}
-
 /** Starts rclone with streaming stdin (`rcat`) or stdout (`cat`). */
 export function spawnRclone(
   args: readonly string[],
   what: string,
   io: { stdin: "piped" | "null"; stdout: "piped" | "null" },
-): RcloneStream {
-  let child: Deno.ChildProcess;
-  try {
-    child = new Deno.Command("rclone", {
-      args: [...args],
-      stdin: io.stdin,
-      stdout: io.stdout,
-      stderr: "piped",
-      clearEnv: true,
-      env: childEnv(),
-    }).spawn();
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) throw missingTool("rclone");
-    throw e;
-  }
-  const stderr = new Response(child.stderr).arrayBuffer();
-  return {
-    get stdout() {
-      return child.stdout;
-    },
-    get stdin() {
-      return child.stdin;
-    },
-    async finished() {
-      const status = await child.status;
-      const err = new Uint8Array(await stderr);
-      if (!status.success) {
-        throw rcloneFailure({ code: status.code, stdout: new Uint8Array(), stderr: err }, what);
-      }
-    },
-    kill() {
-      try {
-        child.kill("SIGTERM");
-      } catch {
-        // already exited
-      }
-    },
-  };
+): StreamingProcess {
+  return spawnStreaming("rclone", args, {
+    ...io,
+    clearEnv: true,
+    env: childEnv(),
+    failure: (result) => rcloneFailure(result, what),
+  });
 }

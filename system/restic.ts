@@ -13,9 +13,10 @@
 import { ParaduxError } from "../errors.ts";
 import {
   exec,
+  execLines,
+  type ExecOptions,
   type ExecResult,
   lastLine,
-  missingTool,
   spawnStreaming,
   stderrText,
   stdoutText,
@@ -236,6 +237,16 @@ export function resticEnv(
   return { ...out, ...extra };
 }
 
+/** How restic is started: a clean environment with no stray RESTIC_ or AWS_ variables. */
+function execOptions(options: RunResticOptions): ExecOptions {
+  return {
+    clearEnv: true,
+    env: resticEnv(Deno.env.toObject(), options.env ?? {}),
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  };
+}
+
 /** Options for {@link runRestic}. */
 export interface RunResticOptions {
   /** Extra child environment (S3 keys). */
@@ -251,13 +262,7 @@ export async function runRestic(
   args: readonly string[],
   options: RunResticOptions = {},
 ): Promise<ExecResult> {
-  const result = await exec("restic", args, {
-    check: false,
-    clearEnv: true,
-    env: resticEnv(Deno.env.toObject(), options.env ?? {}),
-    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
-  });
+  const result = await exec("restic", args, { ...execOptions(options), check: false });
   if (options.signal?.aborted === true) {
     throw new ParaduxError("interrupted", "the transfer was interrupted");
   }
@@ -306,44 +311,11 @@ export async function runResticLines(
   options: RunResticOptions,
   onLine: (line: string) => void,
 ): Promise<ExecResult> {
-  let child: Deno.ChildProcess;
-  try {
-    child = new Deno.Command("restic", {
-      args: [...args],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-      clearEnv: true,
-      env: resticEnv(Deno.env.toObject(), options.env ?? {}),
-      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-    }).spawn();
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) throw missingTool("restic");
-    throw e;
-  }
-  const stderr = new Response(child.stderr).arrayBuffer();
-  let text = "";
-  let pending = "";
-  const decoder = new TextDecoder();
-  for await (const chunk of child.stdout) {
-    const piece = decoder.decode(chunk, { stream: true });
-    text += piece;
-    pending += piece;
-    const lines = pending.split("\n");
-    pending = lines.pop() ?? "";
-    for (const line of lines) onLine(line);
-  }
-  if (pending !== "") onLine(pending);
-  const status = await child.status;
+  const result = await execLines("restic", args, execOptions(options), onLine);
   if (options.signal?.aborted === true) {
     throw new ParaduxError("interrupted", "the transfer was interrupted");
   }
-  return {
-    code: status.signal === null ? status.code : 128 + 15,
-    stdout: new TextEncoder().encode(text),
-    stderr: new Uint8Array(await stderr),
-  };
+  return result;
 }
 
 /** The error for a failed restic run doing `what`. */
@@ -379,10 +351,9 @@ export function spawnRestic(
   io: { stdin: "piped" | "null"; stdout: "piped" | "null" },
   env: Record<string, string> = {},
 ): StreamingProcess {
-  // spawnStreaming merges env into the inherited one; blank out the caller's restic/AWS vars.
-  const blanks: Record<string, string> = {};
-  for (const k of Object.keys(Deno.env.toObject())) {
-    if (k.startsWith("RESTIC_") || k.startsWith("AWS_")) blanks[k] = "";
-  }
-  return spawnStreaming("restic", args, { ...io, env: { ...blanks, ...env } });
+  return spawnStreaming("restic", args, {
+    ...io,
+    clearEnv: true,
+    env: resticEnv(Deno.env.toObject(), env),
+  });
 }

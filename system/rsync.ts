@@ -10,7 +10,15 @@
  * @module
  */
 import { ParaduxError } from "../errors.ts";
-import { exec, type ExecResult, lastLine, missingTool, stderrText, stdoutText } from "./exec.ts";
+import {
+  exec,
+  execLines,
+  type ExecOptions,
+  type ExecResult,
+  lastLine,
+  stderrText,
+  stdoutText,
+} from "./exec.ts";
 
 /** Options for {@link rsyncArgs}. */
 export interface RsyncArgsOptions {
@@ -142,63 +150,23 @@ export class RsyncFailure extends ParaduxError {
   }
 }
 
-/** Runs rsync, streaming stdout to `onProgress` line by line; returns the full result. */
-async function execWithProgress(
-  args: readonly string[],
-  options: RunRsyncOptions,
-  onProgress: (p: RsyncProgress) => void,
-): Promise<ExecResult> {
-  let child: Deno.ChildProcess;
-  try {
-    child = new Deno.Command("rsync", {
-      args: [...args],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-      ...(options.env === undefined ? {} : { env: options.env }),
-    }).spawn();
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) throw missingTool("rsync");
-    if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
-      throw new ParaduxError("missing-tool", "paradux is not allowed to run rsync", { cause: e });
-    }
-    throw e;
-  }
-  const stderr = new Response(child.stderr).arrayBuffer();
-  const decoder = new TextDecoder();
-  let text = "";
-  let pending = "";
-  for await (const chunk of child.stdout) {
-    const piece = decoder.decode(chunk, { stream: true });
-    text += piece;
-    const parts = (pending + piece).split(/[\r\n]/);
-    pending = parts.pop() ?? "";
-    for (const line of parts) {
-      const p = parseProgressLine(line);
-      if (p !== undefined) onProgress(p);
-    }
-  }
-  const status = await child.status;
-  return {
-    code: status.signal === null ? status.code : 128 + 15,
-    stdout: new TextEncoder().encode(text),
-    stderr: new Uint8Array(await stderr),
-  };
-}
-
 /** Runs rsync with `args` (from {@link rsyncArgs}) and returns its `--stats`. */
 export async function runRsync(
   args: readonly string[],
   options: RunRsyncOptions = {},
 ): Promise<RsyncStats> {
-  const result = options.onProgress === undefined
-    ? await exec("rsync", args, {
-      check: false,
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-      ...(options.env === undefined ? {} : { env: options.env }),
-    })
-    : await execWithProgress(args, options, options.onProgress);
+  const execOptions: ExecOptions = {
+    check: false,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.env === undefined ? {} : { env: options.env }),
+  };
+  const onProgress = options.onProgress;
+  const result = onProgress === undefined
+    ? await exec("rsync", args, execOptions)
+    : await execLines("rsync", args, execOptions, (line) => {
+      const p = parseProgressLine(line);
+      if (p !== undefined) onProgress(p);
+    });
   if (options.signal?.aborted === true) {
     throw new ParaduxError("interrupted", "the transfer was interrupted");
   }

@@ -32,6 +32,7 @@ import {
   recordPush,
   type StateFile,
 } from "./state.ts";
+import { exists } from "../system/exists.ts";
 
 /** The age recipient (and its data key generation) that encrypted destinations are sealed to. */
 export interface Encryption {
@@ -444,16 +445,6 @@ async function isEmptyOrMissing(dir: string): Promise<boolean> {
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return true;
     if (e instanceof Deno.errors.NotADirectory) return false;
-    throw e;
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
     throw e;
   }
 }

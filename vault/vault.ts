@@ -48,6 +48,7 @@ import { runVaultHooks } from "./hooks.ts";
 import { decodePayload, encodePayload } from "./payload.ts";
 import { withRecoveryCard } from "./recovery_card.ts";
 import { newSecrets } from "./secrets.ts";
+import { exists } from "../system/exists.ts";
 
 /** Keyslot of the everyday passphrase. */
 export const EVERYDAY_SLOT = 0;
@@ -107,16 +108,6 @@ export interface CreateOptions {
   userName?: string;
   /** KDF of the everyday keyslot (default: {@link everydayPbkdf} from the environment). */
   pbkdf?: PbkdfOptions;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  }
 }
 
 function alreadyExists(path: string): ParaduxError {

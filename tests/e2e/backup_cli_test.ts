@@ -147,6 +147,8 @@ Deno.test("e2e backup: a down destination fails alone; old snapshots survive del
     // delete at the source, run again from the job file (no passphrase): a second snapshot
     await Deno.remove(join(src, "dir with spaces"), { recursive: true });
     await Deno.remove(join(src, "private.key"));
+    // "good" is due again at the first whole second after its last success: wait for it
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     r = await paradux(s, ["backup", "--job", job]);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.equal(lines(r.stdout, /^ok +docs\/good /).length, 1, r.stdout);
