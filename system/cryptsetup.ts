@@ -332,7 +332,10 @@ export async function testPassphrase(
   return result.code === 0;
 }
 
-/** Arguments for dumping the volume key into `keyFile` (passphrase on stdin). */
+/**
+ * Arguments for dumping the volume key into `keyFile` (passphrase on stdin). luksDump tries
+ * every keyslot (cryptsetup 2.6 ignores `--key-slot` here).
+ */
 export function dumpVolumeKeyArgs(file: string, keyFile: string): string[] {
   return [
     "luksDump",
@@ -347,7 +350,8 @@ export function dumpVolumeKeyArgs(file: string, keyFile: string): string[] {
 }
 
 /**
- * The volume key of `file` (for tests and benchmarks: it bypasses every keyslot).
+ * The volume key of `file` that `pass` opens, written by cryptsetup to a 0600 file in a private
+ * directory (tmpfs when there is one) and removed at once.
  * @throws ParaduxError("auth") for a wrong passphrase.
  */
 export async function dumpVolumeKey(file: string, pass: Uint8Array): Promise<Uint8Array> {

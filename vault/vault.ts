@@ -5,7 +5,9 @@
  * (argon2id), keyslot 1 the recovery mnemonic (pbkdf2: 256 random bits need no slow KDF). The
  * data segment ("dynamic": it runs to the end of the file) starts with the payload tar.
  * Header and keyslot work goes through cryptsetup; payload I/O through Paradux's own LUKS2
- * engine, so opening needs neither root nor device-mapper.
+ * engine, so opening needs neither root nor device-mapper. Opening with the everyday passphrase
+ * lets cryptsetup unlock the argon2 keyslot when it is installed (faster: all cores); without
+ * cryptsetup the engine unlocks too (see `unlockVault`).
  *
  * Every write replaces the whole file atomically (temp file, fsync, rename, fsync dir): a crash
  * leaves the old or the new vault. Writers hold `HOME/vault.lock` (see {@link withVaultLock}).
@@ -18,10 +20,14 @@ import { dirname, join, resolve } from "node:path";
 import {
   dataSegment,
   decryptSegment,
+  digestFor,
   encryptSegment,
+  type Luks2Header,
   type Luks2Segment,
   parseLuks2Header,
   unlockVolumeKey,
+  usableKeyslots,
+  verifyVolumeKey,
 } from "../crypto/luks2/mod.ts";
 import { ParaduxError } from "../errors.ts";
 import {
@@ -32,6 +38,7 @@ import {
   writeFileAtomic,
 } from "../system/atomic.ts";
 import {
+  dumpVolumeKey,
   luksAddKey,
   luksDump,
   luksFormat,
@@ -48,6 +55,7 @@ import { runVaultHooks } from "./hooks.ts";
 import { decodePayload, encodePayload } from "./payload.ts";
 import { withRecoveryCard } from "./recovery_card.ts";
 import { newSecrets } from "./secrets.ts";
+import { hasTool } from "../system/exec.ts";
 import { exists } from "../system/exists.ts";
 
 /** Keyslot of the everyday passphrase. */
@@ -297,11 +305,57 @@ export async function openVaultFile(
   }
   const header = parseLuks2Header(file);
   const seg = dataSegment(header);
-  const { volumeKey, keyslot } = await unlockVolumeKey(header, file, passphrase);
+  const { volumeKey, keyslot } = await unlockVault(path, header, file, passphrase);
   const len = segmentLength(file, seg);
   const plain = decryptSegment(seg, volumeKey, 0, file.subarray(seg.offset, seg.offset + len));
   const { docs, usedBytes } = decodePayload(plain);
   return { path, home, docs, volumeKey, passphrase, keyslot, usedBytes, uuid: header.uuid };
+}
+
+/**
+ * The volume key `passphrase` opens. cryptsetup's argon2 runs its lanes on every core, the
+ * engine's on one (3x slower on 2 cores, `deno task bench luks2`), so with cryptsetup installed
+ * and one argon2 keyslot (the everyday passphrase's): the engine tries the cheap pbkdf2 keyslots
+ * (the recovery secret's), then cryptsetup opens the argon2 one (it cannot be another: they
+ * were ruled out), and the key it gives is checked against the header's digest. Without
+ * cryptsetup (a borrowed machine) or for an export (no argon2 keyslot), the engine does it all.
+ */
+async function unlockVault(
+  path: string,
+  header: Luks2Header,
+  file: Uint8Array,
+  passphrase: Uint8Array,
+): Promise<{ volumeKey: Uint8Array; keyslot: number }> {
+  const slots = usableKeyslots(header);
+  const cheap = slots.filter((id) => header.json.keyslots[id]?.kdf?.type === "pbkdf2");
+  const [slow, ...more] = slots.filter((id) => !cheap.includes(id));
+  if (slow === undefined || more.length > 0 || !hasTool("cryptsetup")) {
+    return await unlockVolumeKey(header, file, passphrase);
+  }
+  for (const id of cheap) {
+    try {
+      return await unlockVolumeKey(header, file, passphrase, Number(id));
+    } catch (e) {
+      if (!(e instanceof ParaduxError) || e.kind !== "auth") throw e;
+    }
+  }
+  let key: Uint8Array;
+  try {
+    key = await dumpVolumeKey(path, passphrase);
+  } catch (e) {
+    if (!(e instanceof ParaduxError)) throw e;
+    if (e.kind !== "auth") return await unlockVolumeKey(header, file, passphrase, Number(slow));
+    throw new ParaduxError("auth", "wrong passphrase (no keyslot opens)", {
+      hint: "check the passphrase and try again",
+    });
+  }
+  if (await verifyVolumeKey(key, digestFor(header, slow))) {
+    return { volumeKey: key, keyslot: Number(slow) };
+  }
+  key.fill(0);
+  throw new ParaduxError("input", `${path} changed while it was opened`, {
+    hint: "is another program writing the vault? try again",
+  });
 }
 
 /** Opens the vault of a Paradux home. */

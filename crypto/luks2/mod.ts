@@ -32,4 +32,4 @@ export {
   segmentLength,
   SUPPORTED_CIPHER,
 } from "./segment.ts";
-export { unlockVolumeKey, usableKeyslots, verifyVolumeKey } from "./unlock.ts";
+export { digestFor, unlockVolumeKey, usableKeyslots, verifyVolumeKey } from "./unlock.ts";

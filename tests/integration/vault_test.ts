@@ -186,3 +186,29 @@ Deno.test("vault: export keeps only the recovery keyslot; change-passphrase swap
     await Deno.remove(home, { recursive: true });
   }
 });
+
+Deno.test("vault open: cryptsetup and the engine open the everyday slot alike; the mnemonic opens slot 1", async () => {
+  const home = await tempHome();
+  const path = Deno.env.get("PATH") ?? "";
+  try {
+    const v = await createVault(home, PASS, { threshold: 2, pbkdf: TEST_ARGON2ID });
+    const mnemonic = enc.encode(v.docs.secrets.recoveryMnemonic);
+    // with cryptsetup on PATH (its argon2 for slot 0), then without it (the engine alone)
+    for (const searchPath of [path, ""]) {
+      Deno.env.set("PATH", searchPath);
+      const everyday = await openVault(home, PASS);
+      assert.equal(everyday.keyslot, 0, `PATH=${searchPath}`);
+      assert.deepEqual(everyday.docs, v.docs);
+      const recovery = await openVault(home, mnemonic);
+      assert.equal(recovery.keyslot, 1, `PATH=${searchPath}`);
+      assert.deepEqual(recovery.volumeKey, everyday.volumeKey);
+      await assert.rejects(
+        openVault(home, enc.encode("not the passphrase")),
+        (e) => isUserError(e, "auth") && /wrong passphrase/.test((e as Error).message),
+      );
+    }
+  } finally {
+    Deno.env.set("PATH", path);
+    await Deno.remove(home, { recursive: true });
+  }
+});
