@@ -165,7 +165,8 @@ Deno.test("rsync+ssh: unchanged files are hard links on the server (relative --l
     const location = { url: urlFor(s, root), credentials: credentials(s) };
     const ctx = () => ({ privateDir: base, now: new Date() });
     const r1 = await protocol.push(src, location, ctx());
-    await Deno.writeTextFile(join(src, "changes.txt"), "two\n");
+    // another size: rsync's quick check (size, mtime in seconds) must see the change
+    await Deno.writeTextFile(join(src, "changes.txt"), "two, longer\n");
     const r2 = await protocol.push(src, location, ctx());
     const ino = async (id: string, f: string) => (await Deno.stat(join(root, id, f))).ino;
     assert.equal(await ino(r1.snapshot.id, "same.txt"), await ino(r2.snapshot.id, "same.txt"));
