@@ -11,6 +11,7 @@
 export type ErrorKind =
   | "usage" // bad flags or arguments
   | "input" // malformed input data: JSON, fallback text, frames, a truncated file
+  | "mismatch" // an input of another backup, document, share set or vault
   | "auth" // wrong passphrase, bad signature, forged share, checksum mismatch
   | "not-found" // a file, vault, dataset or location that does not exist
   | "exists" // refusing to overwrite something that exists

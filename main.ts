@@ -32,6 +32,7 @@ export const EXIT_CODES: Readonly<Record<ErrorKind | "ok" | "bug", number>> = {
   "tool-failed": 9,
   insufficient: 10,
   capacity: 11,
+  mismatch: 12,
   bug: 70,
   interrupted: 130,
 };

@@ -287,7 +287,7 @@ export function expandShards(
   if (!first) throw new ParaduxError("insufficient", "no shards given");
   for (const f of frames) {
     if (!bytesEqual(f.frame.docId, first.frame.docId)) {
-      throw new ParaduxError("input", `${f.where}: shard of another backup than ${first.where}`);
+      throw new ParaduxError("mismatch", `${f.where}: shard of another backup than ${first.where}`);
     }
   }
   const checked = checkShardSet(list);

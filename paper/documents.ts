@@ -120,11 +120,14 @@ function shardsOf(frames: SourcedFrame[], docHash: Uint8Array | null, groups: nu
     const shard = sourcedShard(f.frame.data, f.where);
     const p = shard.payload;
     if (docHash && !bytesEqual(p.hash, docHash)) {
-      throw new ParaduxError("input", `${f.where}: shard of another backup`);
+      throw new ParaduxError("mismatch", `${f.where}: shard of another backup`);
     }
     const first = [...byIndex.values()][0];
     if (first && !bytesEqual(first.shard.payload.hash, p.hash)) {
-      throw new ParaduxError("input", `${f.where}: shard of another backup than ${first.f.where}`);
+      throw new ParaduxError(
+        "mismatch",
+        `${f.where}: shard of another backup than ${first.f.where}`,
+      );
     }
     const seen = byIndex.get(p.shareIndex);
     if (seen && !bytesEqual(seen.f.bytes, f.bytes)) {
@@ -191,7 +194,7 @@ export function printableFromInputs(
   if (auth) {
     const payload = decodeAuthPayload(auth.frame.data);
     if (!bytesEqual(payload.hash, docHash) || !bytesEqual(auth.frame.docId, docId)) {
-      throw new ParaduxError("input", `${auth.where}: auth frame of another document`);
+      throw new ParaduxError("mismatch", `${auth.where}: auth frame of another document`);
     }
     signerPub = payload.pub;
   }

@@ -71,7 +71,7 @@ export function reassembleMain(frames: SourcedFrame[]): Uint8Array {
   for (const f of frames) {
     if (!bytesEqual(f.frame.docId, first.frame.docId)) {
       throw new ParaduxError(
-        "input",
+        "mismatch",
         `${f.where}: main frame of another document (${toHex(f.frame.docId)}, not ${
           toHex(first.frame.docId)
         })`,
@@ -126,7 +126,7 @@ interface AuthOutcome {
   pub: Uint8Array | null;
 }
 
-type Soft = (kind: "input" | "auth", message: string) => null;
+type Soft = (kind: "input" | "auth" | "mismatch", message: string) => null;
 
 /** Steps 3-5 for AUTH: decode (canonical CBOR), structure, binding. Null when unusable. */
 function parseAuth(
@@ -155,10 +155,10 @@ function parseAuth(
     return soft("input", `${f.where}: ${e.message}`);
   }
   if (!bytesEqual(f.frame.docId, docId)) {
-    return soft("input", `${f.where}: auth frame of another document`);
+    return soft("mismatch", `${f.where}: auth frame of another document`);
   }
   if (!bytesEqual(payload.hash, docHash)) {
-    return soft("input", `${f.where}: auth payload is for another document`);
+    return soft("mismatch", `${f.where}: auth payload is for another document`);
   }
   return { payload, where: f.where };
 }
@@ -176,7 +176,7 @@ function parseShards(
     const s = sourcedShard(f.frame.data, f.where);
     if (!bytesEqual(f.frame.docId, docId) || !bytesEqual(s.payload.hash, docHash)) {
       throw new ParaduxError(
-        "input",
+        "mismatch",
         `${f.where}: shard of another backup (doc id ${toHex(f.frame.docId)})`,
       );
     }

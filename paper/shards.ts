@@ -201,19 +201,25 @@ export function checkShardConsistency(
   }
   for (const { payload: p, where } of list) {
     if (opts.hash && !bytesEqual(p.hash, opts.hash)) {
-      throw new ParaduxError("input", `${where}: shard of another backup (document hash differs)`);
+      throw new ParaduxError(
+        "mismatch",
+        `${where}: shard of another backup (document hash differs)`,
+      );
     }
     if (!bytesEqual(p.hash, ref.hash)) {
-      throw new ParaduxError("input", `${where}: shard of another backup than ${first.where}`);
+      throw new ParaduxError("mismatch", `${where}: shard of another backup than ${first.where}`);
     }
     if (opts.setId && p.setId && !bytesEqual(p.setId, opts.setId)) {
-      throw new ParaduxError("input", `${where}: shard of another set (set id ${toHex(p.setId)})`);
+      throw new ParaduxError(
+        "mismatch",
+        `${where}: shard of another set (set id ${toHex(p.setId)})`,
+      );
     }
     if (
       (p.setId === null) !== (ref.setId === null) ||
       (p.setId && ref.setId && !bytesEqual(p.setId, ref.setId))
     ) {
-      throw new ParaduxError("input", `${where}: shard of another set than ${first.where}`);
+      throw new ParaduxError("mismatch", `${where}: shard of another set than ${first.where}`);
     }
     const diff = sameFields(p, ref);
     if (diff) {

@@ -5,7 +5,8 @@
  * the paper copy of the metadata), then extract the documents or install them as the live vault.
  *
  * Every refusal names the offending input by its label: forged shares (`auth`), shares of
- * another set or card and conflicting duplicates (`input`), too few shares (`insufficient`).
+ * another set or card (`mismatch`), conflicting duplicates (`input`), too few shares
+ * (`insufficient`).
  * Opening an export uses Paradux's own LUKS2 engine: no root, no cryptsetup. Installing adds
  * the new everyday keyslot with cryptsetup.
  * @module
@@ -173,8 +174,8 @@ function pickReference(shards: Labelled<SourcedShard>[], cards: Map<string, Uint
 /**
  * Rebuilds the recovery mnemonic from shares (or takes a given/typed one) and verifies the
  * recovery card and shares.
- * @throws ParaduxError naming the offending input: `auth` (forged), `input` (another set or
- *   card, conflicting duplicates), `insufficient` (too few shares).
+ * @throws ParaduxError naming the offending input: `auth` (forged), `mismatch` (another set or
+ *   card), `input` (conflicting duplicates), `insufficient` (too few shares).
  */
 export async function reconstructSecret(
   inputs: LabelledInput[],
@@ -226,7 +227,7 @@ export async function reconstructSecret(
       const id = toHex(s.item.payload.hash.subarray(0, 8));
       if (id !== refId) {
         throw new ParaduxError(
-          "input",
+          "mismatch",
           `${s.label}: share of another set or vault (it belongs to recovery card ${id}, ` +
             `the others to ${refId})`,
           { hint: "leave out shares from older packages or other people's vaults" },
@@ -280,7 +281,7 @@ export async function reconstructSecret(
       if (id !== refId) {
         const f = frames.find((x) => toHex(x.item.frame.docId) === id);
         throw new ParaduxError(
-          "input",
+          "mismatch",
           `${
             f?.label ?? "an input"
           }: recovery card of another set (${id}, the shares use ${refId})`,

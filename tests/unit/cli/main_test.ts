@@ -27,6 +27,14 @@ Deno.test("every error kind has its own exit code", () => {
   assert.equal(new Set(codes).size, codes.length);
 });
 
+Deno.test("the README's exit-code table lists exactly the codes of EXIT_CODES", async () => {
+  const readme = await Deno.readTextFile(new URL("../../../README.md", import.meta.url));
+  const table = readme.slice(readme.indexOf("### Exit codes"));
+  const documented = [...table.matchAll(/^\| (\d+) +\|/gm)].map((m) => Number(m[1]));
+  const codes = Object.values(EXIT_CODES).sort((a, b) => a - b);
+  assert.deepEqual(documented, codes);
+});
+
 Deno.test("reportError: user error is message + hint, bug is a stack trace with 70", () => {
   const io = recordingIo();
   const code = reportError(

@@ -105,12 +105,12 @@ Deno.test("recover: duplicates ignored, missing frames listed, other document na
       inputs: [b.authFrame, ...b.mainFrames, other.mainFrames[0]!],
       passphrase: "pw",
     }),
-    "input",
+    "mismatch",
     new RegExp(`^input ${n + 2}: main frame of another document`),
   );
   await rejects(
     recoverBackup({ inputs: [other.authFrame, ...b.mainFrames], passphrase: "pw" }),
-    "input",
+    "mismatch",
     /^input 1: auth frame of another document/,
   );
   const f0 = decodeFrame(b.mainFrames[0]!);
@@ -202,7 +202,7 @@ Deno.test("shards: forged, other backup, other set and conflicting duplicates ea
   const other = await sharded(2, 3, { passphrase: b.passphrase, signingSeed: b.signingSeed! });
   await rejects(
     recoverBackup({ inputs: [...base, b.shardFrames[0]!, other.shardFrames[1]!] }),
-    "input",
+    "mismatch",
     new RegExp(`^input ${base.length + 2}: shard of another backup`),
   );
   const otherSet = resign(b.shardFrames[1]!, b.signingSeed!, (p) => {
@@ -210,7 +210,7 @@ Deno.test("shards: forged, other backup, other set and conflicting duplicates ea
   });
   await rejects(
     recoverBackup({ inputs: [...base, b.shardFrames[0]!, otherSet] }),
-    "input",
+    "mismatch",
     /shard of another set/,
   );
   const conflicting = resign(b.shardFrames[0]!, b.signingSeed!, (p) => {

@@ -388,13 +388,13 @@ Deno.test("18.3.6: AUTH or shard not bound to the ciphertext is rejected", async
   });
   await rejectsAsync(
     recoverBackup({ inputs: [wrongHash, ...b.mainFrames], passphrase: "pw" }),
-    "input",
+    "mismatch",
     /^input 1: auth payload is for another document/,
   );
   const wrongId = encodeFrame({ ...af, docId: new Uint8Array(8) });
   await rejectsAsync(
     recoverBackup({ inputs: [wrongId, ...b.mainFrames], passphrase: "pw" }),
-    "input",
+    "mismatch",
     /auth frame of another document/,
   );
   const rescued = await recoverBackup({
@@ -407,7 +407,7 @@ Deno.test("18.3.6: AUTH or shard not bound to the ciphertext is rejected", async
   const shardWrongId = encodeFrame({ ...sf, docId: new Uint8Array(8) });
   await rejectsAsync(
     recoverBackup({ inputs: [b.authFrame, ...b.mainFrames, shardWrongId] }),
-    "input",
+    "mismatch",
     /shard of another backup/,
   );
   const p = decodeShardPayload(sf.data);
@@ -419,7 +419,7 @@ Deno.test("18.3.6: AUTH or shard not bound to the ciphertext is rejected", async
   // even rescue mode refuses a KEY payload bound to another document
   await rejectsAsync(
     recoverBackup({ inputs: [b.authFrame, ...b.mainFrames, shardWrongHash], rescue: true }),
-    "input",
+    "mismatch",
     /shard of another backup/,
   );
 });

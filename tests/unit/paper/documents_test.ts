@@ -76,11 +76,11 @@ Deno.test("printableFromInputs: frames of two backups, missing frames, nothing",
   };
   assert.throws(
     () => printableFromInputs([a.recoveryText, b.shardFrames[0]!]),
-    kind("input", /shard of another backup/),
+    kind("mismatch", /shard of another backup/),
   );
   assert.throws(
     () => printableFromInputs([...a.mainFrames, b.authFrame]),
-    kind("input", /auth frame of another document/),
+    kind("mismatch", /auth frame of another document/),
   );
   assert.throws(
     () => printableFromInputs(a.mainFrames.slice(1)),

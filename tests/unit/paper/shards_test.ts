@@ -124,8 +124,8 @@ Deno.test("stewards: other card, other set, other key and too few shares are ref
         return true;
       },
     );
-  check([a.payloads[0]!, otherCard.payloads[1]!], /^share 2: shard of another backup/, "input");
-  check([a.payloads[0]!, otherSet.payloads[1]!], /^share 2: shard of another set/, "input");
+  check([a.payloads[0]!, otherCard.payloads[1]!], /^share 2: shard of another backup/, "mismatch");
+  check([a.payloads[0]!, otherSet.payloads[1]!], /^share 2: shard of another set/, "mismatch");
   check([a.payloads[0]!, otherKey.payloads[1]!], /^share 2: shard signed by another key/, "auth");
   check([a.payloads[0]!, a.payloads[0]!], /need 2 shards, have 1/, "insufficient");
 });

@@ -83,7 +83,7 @@ Deno.test("recovery: refusals name the input", async () => {
   const other = await vault();
   await rejects(
     reconstructSecret([pkg(docs, "a"), pkg(docs, "b"), pkg(other, "c")]),
-    "input",
+    "mismatch",
     /^c\.txt: share of another set or vault/,
   );
   await rejects(
@@ -95,7 +95,7 @@ Deno.test("recovery: refusals name the input", async () => {
   const card = { value: cardOf(other.secrets).recoveryText, label: "card.txt" };
   await rejects(
     reconstructSecret([pkg(docs, "a"), pkg(docs, "b"), pkg(docs, "c"), card]),
-    "input",
+    "mismatch",
     /card\.txt: recovery card of another set/,
   );
   // the sources must be this vault's
