@@ -313,7 +313,7 @@ Deno.test("e2e recover: 5 stewards k=3, a 6th later, recovery four ways, refusal
       "--extract",
       join(s.root, "x4"),
     ]);
-    assert.equal(r.code, 3, r.stderr);
+    assert.equal(r.code, 12, r.stderr);
     assert.match(r.stderr, /pk\/carol\/package\.txt: share of another set or vault/);
     // the old export and the new one each open only with their own shares
     r = await paradux(s, [
