@@ -10,9 +10,13 @@ import { type ErrorKind, ParaduxError } from "../../errors.ts";
 import type { Outcome } from "./fuzz.ts";
 
 type Reply =
+  | { id: number; started: true }
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; kind: ErrorKind; message: string }
   | { id: number; raw: string };
+
+/** How long a worker may take to load a module before a call starts. */
+const LOAD_LIMIT_MS = 60_000;
 
 /** Runs functions of library modules in a worker, with a time bound per call. */
 export class HangGuard {
@@ -36,29 +40,31 @@ export class HangGuard {
     const worker = this.#start();
     const id = this.#next++;
     return new Promise<Outcome<T>>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const fail = (message: string) => {
         worker.terminate();
         this.#worker = undefined;
-        reject(
-          new Error(
-            `${name} did not return within ${this.limitMs} ms: a hang on ${describe(args)}`,
-          ),
-        );
-      }, this.limitMs);
+        reject(new Error(message));
+      };
+      // Loading the module (a new worker compiles it) is not part of the call's bound.
+      let timer = setTimeout(() => fail(`${name}: its module did not load`), LOAD_LIMIT_MS);
       worker.onmessage = (e: MessageEvent<Reply>) => {
         if (e.data.id !== id) return;
         clearTimeout(timer);
         const r = e.data;
-        if ("raw" in r) reject(new Error(`${name} threw a raw exception: ${r.raw}`));
+        if ("started" in r) {
+          timer = setTimeout(
+            () =>
+              fail(`${name} did not return within ${this.limitMs} ms: a hang on ${describe(args)}`),
+            this.limitMs,
+          );
+        } else if ("raw" in r) reject(new Error(`${name} threw a raw exception: ${r.raw}`));
         else if (r.ok) resolve({ ok: true, value: r.value as T });
         else resolve({ ok: false, error: new ParaduxError(r.kind, r.message) });
       };
       worker.onerror = (e) => {
         clearTimeout(timer);
         e.preventDefault();
-        worker.terminate();
-        this.#worker = undefined;
-        reject(new Error(`${name} crashed the worker: ${e.message}`));
+        fail(`${name} crashed the worker: ${e.message}`);
       };
       worker.postMessage({ id, module: module.href, name, args });
     });

@@ -8,7 +8,7 @@
 /// <reference lib="deno.worker" />
 import { ParaduxError } from "../../errors.ts";
 
-/** A request from the test. */
+/** A request from the test (the reply: `{id, started}` once loaded, then the outcome). */
 interface Call {
   id: number;
   module: string;
@@ -22,6 +22,7 @@ self.onmessage = async (e: MessageEvent<Call>) => {
     const mod = await import(module) as Record<string, (...a: unknown[]) => unknown>;
     const fn = mod[name];
     if (typeof fn !== "function") throw new Error(`${module} has no function ${name}`);
+    self.postMessage({ id, started: true }); // the module is loaded: the time bound starts now
     const value = await fn(...args);
     try {
       self.postMessage({ id, ok: true, value });
