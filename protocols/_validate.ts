@@ -1,5 +1,6 @@
 /**
- * Checks shared by every protocol's `validate`: credentials against the protocol's declaration.
+ * Checks shared by every protocol's `validate`: credentials against the protocol's declaration,
+ * and the common part of a `scheme://` URL.
  * @module
  */
 import type { CredentialSpec, Location } from "./_protocol.ts";
@@ -30,4 +31,22 @@ export function credentialProblems(
     }
   }
   return problems;
+}
+
+/**
+ * A location URL of `scheme` (`file`, `ftp`, ...) parsed, or the problem that stops any further
+ * check: another scheme, not a URL, or a ? or # part (never part of a path unless escaped).
+ */
+export function parseSchemeUrl(url: string, scheme: string): URL | string {
+  if (!url.toLowerCase().startsWith(`${scheme}://`)) return `${url} is not a ${scheme}:// URL`;
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return `${url} is not a valid URL`;
+  }
+  if (u.search !== "" || u.hash !== "") {
+    return `${url} has a ? or # part; write them as %3F and %23`;
+  }
+  return u;
 }

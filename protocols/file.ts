@@ -14,7 +14,7 @@ import { ParaduxError } from "../errors.ts";
 import { commitTemp, syncDir, tempPathBeside } from "../system/atomic.ts";
 import type { Location, ProtocolSpec, TransferContext } from "./_protocol.ts";
 import { snapshotOperations, type Store, type StoreEntry } from "./_rsync_store.ts";
-import { credentialProblems } from "./_validate.ts";
+import { credentialProblems, parseSchemeUrl } from "./_validate.ts";
 
 /** The absolute local path of a `file:` URL. @throws ParaduxError `input` when malformed. */
 export function filePath(url: string): string {
@@ -24,19 +24,11 @@ export function filePath(url: string): string {
 }
 
 function urlProblems(url: string): string[] {
-  if (!/^file:\/\//i.test(url)) return [`${url} is not a file:// URL`];
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return [`${url} is not a valid URL`];
-  }
+  const u = parseSchemeUrl(url, "file");
+  if (typeof u === "string") return [u];
   const problems: string[] = [];
   if (u.host !== "" && u.host !== "localhost") {
     problems.push(`file URL ${url} names a host; use file:///absolute/path`);
-  }
-  if (u.search !== "" || u.hash !== "") {
-    problems.push(`file URL ${url} has a ? or # part; write them as %3F and %23`);
   }
   try {
     const path = decodeURIComponent(u.pathname);

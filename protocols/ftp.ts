@@ -17,7 +17,7 @@ import { ParaduxError } from "../errors.ts";
 import { ftpRemoteOptions, obscure, rcloneConfigText, remotePath } from "../system/rclone.ts";
 import type { CredentialSpec, Location, ProtocolSpec, TransferContext } from "./_protocol.ts";
 import { noPull, privateFiles, rcloneOperations, type RcloneTarget } from "./_rclone.ts";
-import { credentialProblems } from "./_validate.ts";
+import { credentialProblems, parseSchemeUrl } from "./_validate.ts";
 
 /** The parts of an `ftp://` URL. */
 export interface FtpUrl {
@@ -37,20 +37,14 @@ const CREDENTIALS: readonly CredentialSpec[] = [
 
 /** Problems with an `ftp://` URL (empty = valid) (pure). */
 export function ftpUrlProblems(url: string): string[] {
-  if (!/^ftp:\/\//i.test(url)) return [`${url} is not an ftp:// URL`];
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return [`${url} is not a valid URL`];
-  }
+  const u = parseSchemeUrl(url, "ftp");
+  if (typeof u === "string") return [u];
   const problems: string[] = [];
   if (u.password !== "") {
     problems.push("put the FTP password in the password credential, not in the URL");
   }
   if (u.username === "") problems.push(`${url} names no user (ftp://USER@HOST/PATH)`);
   if (u.hostname === "") problems.push(`${url} names no host`);
-  if (u.search !== "" || u.hash !== "") problems.push(`${url} has a ? or # part`);
   try {
     // URL() already resolved dot segments, so look at the path as written.
     const written = url.replace(/^ftp:\/\/[^/]*/i, "").replace(/[?#].*$/, "");

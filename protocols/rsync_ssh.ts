@@ -24,7 +24,7 @@ import {
 } from "../system/ssh.ts";
 import type { CredentialSpec, Location, ProtocolSpec, TransferContext } from "./_protocol.ts";
 import { snapshotOperations, type Store, type StoreEntry } from "./_rsync_store.ts";
-import { credentialProblems } from "./_validate.ts";
+import { credentialProblems, parseSchemeUrl } from "./_validate.ts";
 import { dirname } from "node:path";
 
 /** A parsed `rsync+ssh://` URL. */
@@ -38,19 +38,11 @@ export interface SshLocation {
 }
 
 function urlProblems(url: string): string[] {
-  if (!/^rsync\+ssh:\/\//i.test(url)) return [`${url} is not an rsync+ssh:// URL`];
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return [`${url} is not a valid URL`];
-  }
+  const u = parseSchemeUrl(url, "rsync+ssh");
+  if (typeof u === "string") return [u];
   const problems: string[] = [];
   if (u.hostname === "") problems.push(`${url} names no host`);
   if (u.password !== "") problems.push("put no password in the URL; use the sshKey credential");
-  if (u.search !== "" || u.hash !== "") {
-    problems.push(`${url} has a ? or # part; write them as %3F and %23`);
-  }
   try {
     const path = decodeURIComponent(u.pathname);
     const user = decodeURIComponent(u.username);
