@@ -1,6 +1,7 @@
 /**
- * Private scratch space for secrets: a 0700 directory (on tmpfs when one is available) whose
- * files are created 0600, removed when the work is done and also on Ctrl-C / SIGTERM.
+ * Private scratch space for secrets: a 0700 directory (on tmpfs when one is available, see
+ * {@link privateBase}) whose files are created 0600, removed when the work is done and also on
+ * Ctrl-C / SIGTERM.
  * @module
  */
 import { join } from "node:path";
@@ -34,14 +35,23 @@ function installHandlers(): void {
   }
 }
 
-/** The base for private directories: $XDG_RUNTIME_DIR, /dev/shm, then the system temp dir. */
-export function privateBase(): string | undefined {
-  for (const candidate of [Deno.env.get("XDG_RUNTIME_DIR"), "/dev/shm"]) {
+/**
+ * The base for private directories, the first that is a directory: `$RUNTIME_DIRECTORY` (the
+ * units' `RuntimeDirectory=`, on /run), `$XDG_RUNTIME_DIR` (a login session's tmpfs), `/run`
+ * for root (tmpfs on systemd machines); else undefined: the system temp directory. Not
+ * /dev/shm: Deno grants /dev paths only with --allow-all, which Paradux never has.
+ */
+export function privateBase(
+  env: (name: string) => string | undefined = (n) => Deno.env.get(n),
+  uid: number | null = Deno.uid(),
+): string | undefined {
+  const candidates = [env("RUNTIME_DIRECTORY"), env("XDG_RUNTIME_DIR"), uid === 0 ? "/run" : ""];
+  for (const candidate of candidates) {
     if (candidate === undefined || candidate === "") continue;
     try {
       if (Deno.statSync(candidate).isDirectory) return candidate;
     } catch {
-      // not there
+      // not there (or not allowed)
     }
   }
   return undefined;

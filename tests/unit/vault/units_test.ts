@@ -116,6 +116,8 @@ Deno.test("units: writable paths, calendars, unit text", async () => {
       "NoNewPrivileges=yes",
       "ProtectSystem=strict",
       "PrivateTmp=yes",
+      "RuntimeDirectory=paradux-backup-photos",
+      "RuntimeDirectoryMode=0700",
       "ReadWritePaths=/var/lib/paradux/copies/photos /var/lib/paradux/state " +
       "/var/lib/paradux/locks -/media/usb",
     ]
