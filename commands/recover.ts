@@ -7,8 +7,9 @@
  * documents are written out (`--extract`, no root or cryptsetup needed) or installed as the live
  * vault with a new everyday passphrase (`--install`).
  *
- * Extension point: `--from URL` goes through `sourceFetchers` in vault/recovery.ts (the
- * protocols feature registers one per scheme).
+ * `--from URL` downloads the export published at a metadata location through its protocol
+ * (vault/publish.ts `fetchPublishedExport`); locations that need credentials are downloaded by
+ * hand first.
  * @module
  */
 import { join } from "node:path";
@@ -32,7 +33,6 @@ import {
   type ReconstructedSecret,
   reconstructSecret,
   relabel,
-  sourceFetchers,
 } from "../vault/recovery.ts";
 import { keyFingerprint } from "../vault/shares.ts";
 import { EXPORT_NAME, fetchPublishedExport } from "../vault/publish.ts";
@@ -130,11 +130,9 @@ async function openSource(
 ): Promise<OpenedSource & { warnings: string[] }> {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(from) && !from.startsWith("file://")) {
     return await withPrivateDir(async (dir) => {
-      for (const fetch of [...sourceFetchers, fetchPublishedExport]) {
-        const path = await fetch(from, dir.dir);
-        if (path !== null) return await openSource(path, secret, rescue);
-      }
-      throw new ParaduxError("usage", `cannot download from ${from} yet`, {
+      const path = await fetchPublishedExport(from, dir.dir);
+      if (path !== null) return await openSource(path, secret, rescue);
+      throw new ParaduxError("usage", `no protocol handles ${from}`, {
         hint: "download the vault export yourself and pass its path to --from",
       });
     });

@@ -152,7 +152,8 @@ export function publishError(report: PublishReport): ParaduxError | null {
 /**
  * Downloads the vault export published at a metadata location URL into `dir` (for
  * `recover --from URL`). Returns its path, or null when no protocol handles the URL's scheme.
- * @throws the protocol's errors (`not-found` when no export is there, `tool-failed`).
+ * @throws ParaduxError `usage` when the location needs credentials (only the vault had them);
+ * the protocol's errors (`not-found` when no export is there, `tool-failed`).
  */
 export async function fetchPublishedExport(
   url: string,
@@ -165,6 +166,12 @@ export async function fetchPublishedExport(
   } catch (e) {
     if (e instanceof ParaduxError && e.kind === "input") return null;
     throw e;
+  }
+  const problems = protocol.validate({ url });
+  if (problems.length > 0) {
+    throw new ParaduxError("usage", `cannot download from ${url}: ${problems.join("; ")}`, {
+      hint: "download vault-export.luks with that service's own tools and pass its path to --from",
+    });
   }
   const file = `${dir}/${EXPORT_NAME}`;
   await withPrivateDir((scratch) =>

@@ -316,15 +316,6 @@ export async function reconstructSecret(
   };
 }
 
-/**
- * Fetches a source given as a URL into a local file (added by the protocols feature):
- * return the downloaded file's path, or null when the URL is not yours.
- */
-export type SourceFetcher = (url: string, dir: string) => Promise<string | null>;
-
-/** Registered fetchers for `recover --from URL`; tried in order. */
-export const sourceFetchers: SourceFetcher[] = [];
-
 /** What a source gave. */
 export interface OpenedSource {
   /** The documents inside. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { differingDocuments, formatAge, maxSnapshotAgeMs, sampleOf } from "../../../vault/drill.ts";
-import { publishError, selectLocations } from "../../../vault/publish.ts";
+import { fetchPublishedExport, publishError, selectLocations } from "../../../vault/publish.ts";
 import { initialDocuments } from "../../../vault/documents.ts";
 import { newSecrets } from "../../../vault/secrets.ts";
 import { isUserError } from "../../../errors.ts";
@@ -75,4 +75,23 @@ Deno.test("restic check arguments: structure, then a data subset", () => {
   const base = ["--repository-file", "/p/repo", "--password-file", "/p/pw", "--no-cache"];
   assert.deepEqual(checkArgs(g), ["check", ...base]);
   assert.deepEqual(checkArgs(g, "10%"), ["check", ...base, "--read-data-subset", "10%"]);
+});
+
+Deno.test("recover --from URL: a file location downloads; one that needs credentials says so", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${dir}/loc`);
+    await Deno.writeTextFile(`${dir}/loc/vault-export.luks`, "export bytes");
+    await Deno.mkdir(`${dir}/out`);
+    const got = await fetchPublishedExport(`file://${dir}/loc`, `${dir}/out`);
+    assert.equal(got, `${dir}/out/vault-export.luks`);
+    assert.equal(await Deno.readTextFile(got), "export bytes");
+    assert.equal(await fetchPublishedExport("gopher://h/x", `${dir}/out`), null);
+    await assert.rejects(
+      fetchPublishedExport("ftp://u@127.0.0.1:1/x", `${dir}/out`),
+      (e) => isUserError(e, "usage") && /missing credential password/.test((e as Error).message),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
