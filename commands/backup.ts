@@ -54,7 +54,8 @@ export function reportLines(report: BackupReport): string[] {
     const name = `${report.dataset}/${r.destination}`;
     switch (r.status) {
       case "ok": {
-        const parts = [formatBytes(r.bytes ?? 0), `${r.files ?? 0} files`];
+        const files = r.files ?? 0;
+        const parts = [formatBytes(r.bytes ?? 0), `${files} file${files === 1 ? "" : "s"}`];
         if (r.ms !== undefined) parts.push(formatDuration(r.ms));
         if (r.snapshot !== undefined) parts.push(`snapshot ${r.snapshot}`);
         lines.push(`ok       ${name}  ${r.url}  (${parts.join(", ")})`);

@@ -67,7 +67,7 @@ export interface TransferContext {
 export interface TransferStats {
   /** Bytes transferred (or stored) by this run, as far as the tool reports it. */
   bytes: number;
-  /** Files in the transferred tree, as far as known. */
+  /** Files (entries that are not directories) in the transferred tree, as far as known. */
   files: number;
 }
 

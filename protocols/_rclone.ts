@@ -55,6 +55,7 @@ import {
   snapshotsToPrune,
   snapshotTime,
 } from "./_rsync_store.ts";
+import { countFiles } from "../system/count_files.ts";
 
 /** The tar file inside a snapshot directory. */
 export const DATA_NAME = "data.tar";
@@ -100,16 +101,6 @@ export function completeSnapshots(lines: readonly string[]): string[] {
 /** Names in `lsf` output (one per line, dirs end with `/`), without the slash (pure). */
 export function lsfNames(stdout: string): string[] {
   return stdout.split("\n").filter((l) => l !== "").map((l) => l.replace(/\/$/, ""));
-}
-
-/** Counts the entries (files, dirs, links) under `dir`. */
-export async function countEntries(dir: string): Promise<number> {
-  let n = 0;
-  for await (const e of Deno.readDir(dir)) {
-    n++;
-    if (e.isDirectory) n += await countEntries(join(dir, e.name));
-  }
-  return n;
 }
 
 async function withTarget<T>(
@@ -204,7 +195,7 @@ async function push(
     const id = nextSnapshotId(ctx.now, taken);
     const snapDir = childPath(t.root, id);
     const stats = { bytes: 0 };
-    const files = await countEntries(dir);
+    const files = await countFiles(dir);
     const tar = spawnStreaming("tar", tarCreateArgs(dir), { stdout: "piped" });
     const up = spawnRclone(
       rcatArgs(t.global, childPath(snapDir, DATA_NAME)),
@@ -282,7 +273,7 @@ async function restore(
     );
     const tar = spawnStreaming("tar", tarExtractArgs(dir), { stdin: "piped", stdout: "null" });
     await pipe(down, tar, ctx, stats, id, "from");
-    return { bytes: stats.bytes, files: await countEntries(dir) };
+    return { bytes: stats.bytes, files: await countFiles(dir) };
   });
 }
 

@@ -74,6 +74,7 @@ import type {
 import { privateFiles } from "./_rclone.ts";
 import { checkName } from "./_rsync_store.ts";
 import { credentialProblems } from "./_validate.ts";
+import { countFiles } from "../system/count_files.ts";
 
 /** The tag of dataset snapshots. */
 export const DATA_TAG = "paradux";
@@ -393,7 +394,7 @@ async function push(
     }
     return {
       bytes: summary.bytesAdded,
-      files: summary.files,
+      files: await countFiles(dir), // restic's total_files_processed leaves out symlinks
       snapshot: { id: summary.snapshotId.slice(0, 8), time: started },
     };
   });
@@ -430,17 +431,8 @@ async function restore(
     }
     await Deno.mkdir(dir, { recursive: true });
     await run(restoreArgs(r.global, snap.id, dir), "restore");
-    return { bytes: 0, files: await countEntries(dir) };
+    return { bytes: 0, files: await countFiles(dir) };
   });
-}
-
-async function countEntries(dir: string): Promise<number> {
-  let n = 0;
-  for await (const e of Deno.readDir(dir)) {
-    n++;
-    if (e.isDirectory) n += await countEntries(`${dir}/${e.name}`);
-  }
-  return n;
 }
 
 async function upload(

@@ -80,10 +80,19 @@ function statNumber(text: string, label: string): number {
   return m?.[1] === undefined ? 0 : Number(m[1].replace(/[,.]/g, ""));
 }
 
-/** Parses rsync's `--stats` block (numbers may have thousands separators). */
+/** The `dir: N` part of `Number of files: T (reg: R, dir: N, ...)`. */
+function dirCount(text: string): number {
+  const m = /^Number of files: .*\bdir: ([\d,.]+)/m.exec(text);
+  return m?.[1] === undefined ? 0 : Number(m[1].replace(/[,.]/g, ""));
+}
+
+/**
+ * Parses rsync's `--stats` block (numbers may have thousands separators); `files` counts what
+ * is not a directory, like every protocol.
+ */
 export function parseStats(stdout: string): RsyncStats {
   return {
-    files: statNumber(stdout, "Number of files"),
+    files: statNumber(stdout, "Number of files") - dirCount(stdout),
     bytes: statNumber(stdout, "Total transferred file size"),
     totalBytes: statNumber(stdout, "Total file size"),
   };

@@ -40,6 +40,7 @@ import type {
   TransferContext,
   TransferStats,
 } from "../protocols/_protocol.ts";
+import { countFiles } from "../system/count_files.ts";
 
 /** The manifest directory of a snapshot (`20261124T094500Z`). */
 export const SNAPSHOT_DIR = /^\d{8}T\d{6}Z$/;
@@ -203,15 +204,6 @@ export function nextSnapshotTime(now: Date, existing: Iterable<string>): Date {
   const newest = [...existing].sort().at(-1);
   if (newest === undefined || snapshotId(now) > newest) return now;
   return new Date(snapshotTime(newest).getTime() + 1000);
-}
-
-async function countFiles(dir: string): Promise<number> {
-  let n = 0;
-  for await (const e of Deno.readDir(dir)) {
-    if (e.isDirectory) n += await countFiles(join(dir, e.name));
-    else n++;
-  }
-  return n;
 }
 
 /** Removes every directory of snapshot `id`, the manifest first (so it stops counting). */
