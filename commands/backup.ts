@@ -17,7 +17,7 @@ import { currentDataKey } from "../vault/data_keys.ts";
 import type { Dataset } from "../vault/documents.ts";
 import { readJob } from "../vault/jobs.ts";
 import { defineCommand, type Deps } from "./_command.ts";
-import { findDataset, formatBytes, formatDuration, formatTime } from "./_datasets.ts";
+import { countOf, findDataset, formatBytes, formatDuration, formatTime } from "./_datasets.ts";
 import type { Io } from "./_io.ts";
 import { openHomeVault, PASSPHRASE_OPTION, type PassphraseOptions } from "./_vault.ts";
 
@@ -54,8 +54,7 @@ export function reportLines(report: BackupReport): string[] {
     const name = `${report.dataset}/${r.destination}`;
     switch (r.status) {
       case "ok": {
-        const files = r.files ?? 0;
-        const parts = [formatBytes(r.bytes ?? 0), `${files} file${files === 1 ? "" : "s"}`];
+        const parts = [formatBytes(r.bytes ?? 0), countOf(r.files ?? 0, "file")];
         if (r.ms !== undefined) parts.push(formatDuration(r.ms));
         if (r.snapshot !== undefined) parts.push(`snapshot ${r.snapshot}`);
         lines.push(`ok       ${name}  ${r.url}  (${parts.join(", ")})`);

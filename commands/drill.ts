@@ -78,9 +78,10 @@ export const command = defineCommand<DrillCommandOptions>({
     else printDrill(deps.io, report);
     if (!report.ok) {
       const failed = report.checks.filter((c) => !c.ok);
+      const names = failed.map((c) => c.area === c.name ? c.area : `${c.area} ${c.name}`);
       throw new ParaduxError(
         "partial",
-        `the drill failed: ${failed.map((c) => `${c.name} (${c.failure})`).join(", ")}`,
+        `${failed.length} of ${report.checks.length} drill checks failed: ${names.join(", ")}`,
         { hint: "fix what the table shows, then run 'paradux drill' again" },
       );
     }

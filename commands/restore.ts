@@ -10,7 +10,7 @@ import { listSnapshots, restoreDataset, restoreSource } from "../vault/backup.ts
 import { allDataKeys } from "../vault/data_keys.ts";
 import { readState } from "../vault/state.ts";
 import { defineCommand } from "./_command.ts";
-import { findDataset, formatBytes, formatTime } from "./_datasets.ts";
+import { countOf, findDataset, formatBytes, formatTime } from "./_datasets.ts";
 import { openHomeVault, PASSPHRASE_OPTION, type PassphraseOptions } from "./_vault.ts";
 
 /** Options of `restore`. */
@@ -93,7 +93,9 @@ export const command = defineCommand<RestoreCommandOptions>({
       io.out(
         `restored ${report.dataset} from ${report.destination}` +
           `${report.snapshot === undefined ? "" : ` (snapshot ${report.snapshot})`} into ` +
-          `${report.target}: ${report.stats.files} files, ${formatBytes(report.stats.bytes)}`,
+          `${report.target}: ${countOf(report.stats.files, "file")}, ${
+            formatBytes(report.stats.bytes)
+          }`,
       );
     }
   },

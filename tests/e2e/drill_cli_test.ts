@@ -142,7 +142,7 @@ Deno.test("e2e drill: publish on edit, drill failures each named, recover and re
     assert.equal(r.code, 1);
     assert.match(r.stdout, /m1 +FAIL +stale metadata copy: settings differ/);
     assert.match(r.stdout, /m2 +FAIL +stale metadata copy/);
-    assert.match(r.stderr, /the drill failed: m1 \(stale-metadata-copy\), m2/);
+    assert.match(r.stderr, /2 of 4 drill checks failed: metadata m1, metadata m2\n/);
     r = await px(b, ["drill", "--json", "--passphrase-file", b.passFile]);
     assert.equal(r.code, 1);
     const json = JSON.parse(r.stdout) as {
