@@ -60,8 +60,9 @@ export const command = defineCommand<RestoreCommandOptions>({
       if (globals.json) {
         io.json({ dataset: dataset.name, destination: destination.name, snapshots });
       } else {
-        if (snapshots.length === 0) io.out(`no snapshots at ${destination.name}`);
-        for (const s of snapshots) io.out(`${s.id}  ${formatTime(s.time)}`);
+        const where = `${dataset.name}/${destination.name} (${destination.url})`;
+        io.out(snapshots.length === 0 ? `no snapshots at ${where}` : `snapshots at ${where}:`);
+        for (const s of snapshots) io.out(`  ${s.id}  ${formatTime(s.time)}`);
       }
       return;
     }

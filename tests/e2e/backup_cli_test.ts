@@ -159,6 +159,11 @@ Deno.test("e2e backup: a down destination fails alone; old snapshots survive del
     const snapshots = JSON.parse(r.stdout).snapshots as { id: string }[];
     assert.equal(snapshots.length, 2);
     assert.equal(snapshots[0]?.id, first);
+    // without --from and --json: the destination of the newest success, named, then its snapshots
+    r = await withPass(s, ["restore", "docs", "--list"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^snapshots at docs\/good \(file:\/\/\S+\/dest-good\):\n/);
+    assert.equal(lines(r.stdout, /^  \d{8}T\d{6}Z(-\d+)?  \d{4}-\d\d-\d\d /).length, 2, r.stdout);
 
     // the old snapshot still has the deleted files, byte for byte and mode for mode
     const old = join(s.root, "restored-old");
