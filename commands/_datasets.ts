@@ -20,11 +20,6 @@ export function findDataset(datasets: readonly Dataset[], name: string): Dataset
   });
 }
 
-/** `1 file`, `3 files`: a count and its noun. */
-export function countOf(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? "" : "s"}`;
-}
-
 /** Bytes as `512 B`, `1.5 KiB`, `12.0 MiB`... */
 export function formatBytes(n: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];

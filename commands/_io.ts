@@ -62,3 +62,8 @@ export function recordingIo(interactive = false): RecordingIo {
     progress: () => {},
   };
 }
+
+/** `1 file`, `3 files`: a count and its noun, for output lines. */
+export function countOf(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}

@@ -19,7 +19,7 @@ import { scanFileReport, sniff } from "../paper/scan.ts";
 import { writeFileAtomic } from "../system/atomic.ts";
 import { withPrivateDir } from "../system/private_dir.ts";
 import type { OptionSpec } from "./_command.ts";
-import type { Io } from "./_io.ts";
+import { countOf, type Io } from "./_io.ts";
 import { exists } from "../system/exists.ts";
 
 /** `--paper`, `--layout`, `--ecc`. */
@@ -154,7 +154,9 @@ async function addScan(out: LabelledInputs, path: string, name: string, io: Io):
       codes++;
     });
     if (page.unreadable > 0) {
-      io.err(`warning: ${name} page ${p + 1}: ${page.unreadable} code(s) seen but not readable`);
+      io.err(
+        `warning: ${name} page ${p + 1}: ${countOf(page.unreadable, "code")} seen but not readable`,
+      );
     }
   });
   if (codes === 0) io.err(`warning: ${name}: no QR codes found`);

@@ -7,7 +7,7 @@
 import { failureOf, type PublishReport, publishVault } from "../vault/publish.ts";
 import type { OpenedVault } from "../vault/vault.ts";
 import type { Deps } from "./_command.ts";
-import type { Io } from "./_io.ts";
+import { countOf, type Io } from "./_io.ts";
 
 /** Prints one line per location: `ok     NAME  URL` or `FAILED NAME  URL: why`. */
 export function printPublishReport(io: Io, report: PublishReport, line = io.out): void {
@@ -45,7 +45,7 @@ export async function publishAfterSave(vault: OpenedVault, deps: Deps): Promise<
   io.progress("", true);
   const failed = report.results.filter((r) => !r.ok);
   if (failed.length === 0) {
-    io.err(`published the vault export to ${report.results.length} metadata location(s)`);
+    io.err(`published the vault export to ${countOf(report.results.length, "metadata location")}`);
     return "published";
   }
   io.err("the change is saved, but publishing the vault export failed at some locations:");

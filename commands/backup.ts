@@ -17,7 +17,8 @@ import { currentDataKey } from "../vault/data_keys.ts";
 import type { Dataset } from "../vault/documents.ts";
 import { readJob } from "../vault/jobs.ts";
 import { defineCommand, type Deps } from "./_command.ts";
-import { countOf, findDataset, formatBytes, formatDuration, formatTime } from "./_datasets.ts";
+import { findDataset, formatBytes, formatDuration, formatTime } from "./_datasets.ts";
+import { countOf } from "./_io.ts";
 import type { Io } from "./_io.ts";
 import { openHomeVault, PASSPHRASE_OPTION, type PassphraseOptions } from "./_vault.ts";
 
@@ -189,7 +190,7 @@ export const command = defineCommand<BackupCommandOptions>({
         0,
       );
     if (failed > 0) {
-      throw new ParaduxError("partial", `${failed} backup(s) failed`, {
+      throw new ParaduxError("partial", `${countOf(failed, "backup")} failed`, {
         hint: "see the FAILED lines above; fix the location and run 'paradux backup' again",
       });
     }

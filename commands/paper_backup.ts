@@ -15,6 +15,7 @@ import { MAX_CIPHERTEXT_BYTES } from "../paper/format/limits.ts";
 import type { PaperSize } from "../paper/layout.ts";
 import { canPrompt, promptConfirm, promptSelect, promptText } from "../system/prompt.ts";
 import { defineCommand } from "./_command.ts";
+import { countOf } from "./_io.ts";
 import {
   collectBackupFiles,
   LAYOUT_OPTIONS,
@@ -192,7 +193,7 @@ export const command = defineCommand<PaperBackupOptions>({
       });
       return;
     }
-    io.out(`wrote backup ${backup.docId} (${files.length} file(s)) to ${dir}:`);
+    io.out(`wrote backup ${backup.docId} (${countOf(files.length, "file")}) to ${dir}:`);
     for (const d of docs) io.out(`  ${d.name} and its .txt twin`);
     io.out(`QR document: ${backup.mainFrames.length + 1} codes`);
     if (showPassphrase) {

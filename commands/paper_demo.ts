@@ -20,7 +20,7 @@ import type { RecoveredFile } from "../paper/format/envelope.ts";
 import { presetLayout } from "../paper/layout.ts";
 import { scanFileReport } from "../paper/scan.ts";
 import { defineCommand } from "./_command.ts";
-import type { Io } from "./_io.ts";
+import { countOf, type Io } from "./_io.ts";
 import { paperWorkFactor, writeDocuments } from "./_paper.ts";
 
 /** Options of `paper demo`. */
@@ -81,7 +81,9 @@ export const command = defineCommand<PaperDemoOptions>({
             workFactor: paperWorkFactor((n) => Deno.env.get(n)),
           }),
       );
-      io.out(`2. backup ${backup.docId}: ${backup.mainFrames.length} main frame(s) + auth`);
+      io.out(
+        `2. backup ${backup.docId}: ${countOf(backup.mainFrames.length, "main frame")} + auth`,
+      );
       const layout = presetLayout("a4");
       const docs = await step(
         io,
@@ -99,7 +101,7 @@ export const command = defineCommand<PaperDemoOptions>({
       const scanned: Uint8Array[] = [];
       for (const name of picked) {
         const report = await step(io, `${name}`, () => scanFileReport(join(dir, name)));
-        io.out(`     ${report.payloads.length} code(s) read`);
+        io.out(`     ${countOf(report.payloads.length, "code")} read`);
         scanned.push(...report.payloads);
       }
       io.out("4. recovering from the scans (passphrase from shards 1 and 3)");

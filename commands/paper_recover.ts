@@ -13,6 +13,7 @@ import { recoverBackup } from "../paper/backup.ts";
 import { framesOfInputs } from "../paper/inputs.ts";
 import { canPrompt, promptPassword, promptText } from "../system/prompt.ts";
 import { defineCommand } from "./_command.ts";
+import { countOf } from "./_io.ts";
 import { checkStdinUse, readRecoveryInputs, writeRecoveredFiles } from "./_paper.ts";
 import { readPassphraseSource } from "./_vault.ts";
 
@@ -120,7 +121,9 @@ export const command = defineCommand<PaperRecoverOptions>({
       return;
     }
     for (const w of got.warnings) io.err(`warning: ${w}`);
-    io.out(`recovered ${got.files.length} file(s) of backup ${got.docId} into ${options.out}:`);
+    io.out(
+      `recovered ${countOf(got.files.length, "file")} of backup ${got.docId} into ${options.out}:`,
+    );
     for (const f of got.files) io.out(`  ${f.path} (${f.data.length} bytes)`);
     if (got.authenticated) {
       io.out(`authenticated: signed by ${toHex(got.signerPub ?? new Uint8Array())}`);

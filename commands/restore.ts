@@ -10,7 +10,8 @@ import { listSnapshots, restoreDataset, restoreSource } from "../vault/backup.ts
 import { allDataKeys } from "../vault/data_keys.ts";
 import { readState } from "../vault/state.ts";
 import { defineCommand } from "./_command.ts";
-import { countOf, findDataset, formatBytes, formatTime } from "./_datasets.ts";
+import { findDataset, formatBytes, formatTime } from "./_datasets.ts";
+import { countOf } from "./_io.ts";
 import { openHomeVault, PASSPHRASE_OPTION, type PassphraseOptions } from "./_vault.ts";
 
 /** Options of `restore`. */
