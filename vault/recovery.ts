@@ -253,7 +253,11 @@ export async function reconstructSecret(
           `need ${k} shares, have ${distinct} (from ${
             [...new Set(list.map((s) => s.where))].join(", ")
           })`,
-          { hint: `find ${k - distinct} more steward package(s) of the same set` },
+          {
+            hint: `find ${k - distinct} more steward package${
+              k - distinct === 1 ? "" : "s"
+            } of the same set`,
+          },
         );
       }
       throw e;
