@@ -249,9 +249,13 @@ export interface RefreshReport {
 }
 
 /** After a vault change: rewrite the job files, then the units where they belong. */
-export async function refreshUnattended(docs: Documents, home: string): Promise<RefreshReport> {
+export async function refreshUnattended(
+  docs: Documents,
+  home: string,
+  env: (name: string) => string | undefined = (n) => Deno.env.get(n),
+): Promise<RefreshReport> {
   const jobs = await writeJobs(docs, home);
-  const target = unitTarget((n) => Deno.env.get(n), Deno.uid(), systemdRunning());
+  const target = unitTarget(env, Deno.uid(), systemdRunning());
   if ("skip" in target) return { jobs, units: { skipped: target.skip } };
   return { jobs, units: await installUnits(docs, home, target) };
 }

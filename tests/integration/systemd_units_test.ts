@@ -117,12 +117,12 @@ Deno.test("units: named frequencies agree with systemd-analyze calendar --base-t
 
 Deno.test("units: refreshUnattended writes 0600 jobs in a 0700 dir and units under the env root", async () => {
   const root = await Deno.makeTempDir({ prefix: "paradux-units-" });
-  const old = Deno.env.get("PARADUX_UNITS_ROOT");
-  Deno.env.set("PARADUX_UNITS_ROOT", join(root, "r"));
+  // the environment as refreshUnattended reads it (the process's is shared by parallel tests)
+  const env = (n: string) => n === "PARADUX_UNITS_ROOT" ? join(root, "r") : Deno.env.get(n);
   try {
     const home = join(root, "home");
     const docs = docsWith([dataset(root, "a", ["daily"]), dataset(root, "b", ["weekly"])]);
-    const report = await refreshUnattended(docs, home);
+    const report = await refreshUnattended(docs, home, env);
     assert.equal(report.jobs.written.length, 2);
     assert.ok("written" in report.units && report.units.written.length === 4);
     assert.equal((await Deno.stat(join(home, "jobs"))).mode! & 0o777, 0o700);
@@ -135,8 +135,6 @@ Deno.test("units: refreshUnattended writes 0600 jobs in a 0700 dir and units und
     await writeJobs(docsWith([]), empty);
     await assert.rejects(Deno.stat(empty), Deno.errors.NotFound);
   } finally {
-    if (old === undefined) Deno.env.delete("PARADUX_UNITS_ROOT");
-    else Deno.env.set("PARADUX_UNITS_ROOT", old);
     await Deno.remove(root, { recursive: true });
   }
 });
