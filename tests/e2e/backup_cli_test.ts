@@ -163,7 +163,11 @@ Deno.test("e2e backup: a down destination fails alone; old snapshots survive del
     r = await withPass(s, ["restore", "docs", "--list"]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^snapshots at docs\/good \(file:\/\/\S+\/dest-good\):\n/);
-    assert.equal(lines(r.stdout, /^ {2}\d{8}T\d{6}Z(-\d+)? {2}\d{4}-\d\d-\d\d /).length, 2, r.stdout);
+    assert.equal(
+      lines(r.stdout, /^ {2}\d{8}T\d{6}Z(-\d+)? {2}\d{4}-\d\d-\d\d /).length,
+      2,
+      r.stdout,
+    );
 
     // the old snapshot still has the deleted files, byte for byte and mode for mode
     const old = join(s.root, "restored-old");
