@@ -63,7 +63,11 @@ export interface EncryptedPushOptions {
   keep?: number;
   /** Maximum part size in bytes (default 64 MiB); at most one part is staged locally. */
   partSize?: number;
-  /** Where the part being uploaded is staged (default: `ctx.privateDir`). */
+  /**
+   * Where the part being uploaded is staged (default: the system temp directory, not the
+   * private directory: a part is ciphertext, and up to `partSize` of it would fill a small
+   * tmpfs such as /run).
+   */
   stagingDir?: string;
 }
 
@@ -127,8 +131,8 @@ function toSnapshot(m: ArchiveManifest): EncryptedSnapshot {
   };
 }
 
-async function tempIn(base: string, prefix: string): Promise<string> {
-  const dir = await Deno.makeTempDir({ dir: base, prefix });
+async function tempIn(base: string | undefined, prefix: string): Promise<string> {
+  const dir = await Deno.makeTempDir(base === undefined ? { prefix } : { dir: base, prefix });
   await Deno.chmod(dir, 0o700);
   return dir;
 }
@@ -242,7 +246,7 @@ export async function pushEncrypted(
   const before = await listing(p, location, ctx);
   const now = nextSnapshotTime(ctx.now, before.dirs.keys());
   const id = snapshotId(now);
-  const stage = await tempIn(options.stagingDir ?? ctx.privateDir, "stage-");
+  const stage = await tempIn(options.stagingDir, "paradux-stage-");
   const snapDir = join(stage, id);
   let sent = 0;
   try {
@@ -412,7 +416,7 @@ export async function restoreEncrypted(
       { hint: "restore with the vault that made it, or from another destination" },
     );
   }
-  const stage = await tempIn(ctx.privateDir, "fetch-");
+  const stage = await tempIn(undefined, "paradux-fetch-"); // ciphertext: not on a small tmpfs
   try {
     const parts = fetchedParts(p, location, ctx, m, stage);
     await extractStream(parts, orderedIdentities(identities, m.keyGeneration), dir, m.snapshot);
