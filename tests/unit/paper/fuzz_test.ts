@@ -4,16 +4,17 @@
  */
 import fc from "fast-check";
 import { ParaduxError } from "../../../errors.ts";
-import { decodeFrame, encodeFrame } from "../../../paper/format/frame.ts";
+import { decodeFrame } from "../../../paper/format/frame.ts";
 import { decodeZbase32, encodeZbase32 } from "../../../paper/format/zbase32.ts";
 import { decodeEnvelope, encodeEnvelope } from "../../../paper/format/envelope.ts";
 import { decodeManifest, encodeManifest } from "../../../paper/format/manifest.ts";
-import { decodeAuthPayload, encodeAuthPayload } from "../../../paper/format/auth.ts";
-import { decodeShardPayload, encodeShardPayload } from "../../../paper/format/shard.ts";
+import { decodeAuthPayload } from "../../../paper/format/auth.ts";
+import { decodeShardPayload } from "../../../paper/format/shard.ts";
 import { decodeQrPayloadText } from "../../../paper/format/qr_payload.ts";
 import { framesOfInput } from "../../../paper/inputs.ts";
 import { fallbackLines } from "../../../paper/format/fallback_text.ts";
 import { sha256 } from "../../../crypto/hashes.ts";
+import { SAMPLE_SEED, sampleAuth, sampleFrame, sampleShard } from "../../helpers/paper_samples.ts";
 
 const RUNS = Number(Deno.env.get("PARADUX_FUZZ_RUNS") ?? Deno.env.get("FUZZ_RUNS") ?? "1000");
 
@@ -25,26 +26,10 @@ function onlyParaduxErrors(f: () => unknown): void {
   }
 }
 
-const seed = new Uint8Array(32).fill(2);
-const validFrame = encodeFrame({
-  type: "main",
-  docId: new Uint8Array(8).fill(1),
-  index: 1,
-  total: 3,
-  data: new Uint8Array(40).fill(9),
-});
-const validAuth = encodeAuthPayload(new Uint8Array(32).fill(3), seed);
-const validShard = encodeShardPayload({
-  version: 2,
-  type: "passphrase",
-  threshold: 2,
-  shareCount: 3,
-  shareIndex: 1,
-  length: 20,
-  share: new Uint8Array(32).fill(4),
-  hash: new Uint8Array(32).fill(3),
-  setId: new Uint8Array(16).fill(5),
-}, seed);
+const seed = SAMPLE_SEED;
+const validFrame = sampleFrame(40);
+const validAuth = sampleAuth();
+const validShard = sampleShard();
 const validManifest = encodeManifest({
   created: 1,
   sealed: false,

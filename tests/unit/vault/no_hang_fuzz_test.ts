@@ -16,10 +16,8 @@ import { fuzzRuns } from "../../helpers/fuzz.ts";
 import { encodePayload } from "../../../vault/payload.ts";
 import { DOCUMENT_NAMES, documentText, initialDocuments } from "../../../vault/documents.ts";
 import { newSecrets } from "../../../vault/secrets.ts";
-import { encodeFrame } from "../../../paper/format/frame.ts";
 import { encodeEnvelope } from "../../../paper/format/envelope.ts";
-import { encodeAuthPayload } from "../../../paper/format/auth.ts";
-import { encodeShardPayload } from "../../../paper/format/shard.ts";
+import { sampleAuth, sampleFrame, sampleShard } from "../../helpers/paper_samples.ts";
 import { makeBackup } from "../../../paper/backup.ts";
 
 const url = (path: string) => new URL(`../../../${path}`, import.meta.url);
@@ -28,26 +26,9 @@ const LUKS2 = Deno.readFileSync(
 );
 const DOCS = initialDocuments(await newSecrets(2), "Ann");
 const PAYLOAD = encodePayload(DOCS, 512);
-const SEED = new Uint8Array(32).fill(2);
-const FRAME = encodeFrame({
-  type: "main",
-  docId: new Uint8Array(8).fill(1),
-  index: 1,
-  total: 3,
-  data: new Uint8Array(200).fill(9),
-});
-const AUTH = new Uint8Array(encodeAuthPayload(new Uint8Array(32).fill(3), SEED));
-const SHARD = new Uint8Array(encodeShardPayload({
-  version: 2,
-  type: "passphrase",
-  threshold: 2,
-  shareCount: 3,
-  shareIndex: 1,
-  length: 20,
-  share: new Uint8Array(32).fill(4),
-  hash: new Uint8Array(32).fill(3),
-  setId: new Uint8Array(16).fill(5),
-}, SEED));
+const FRAME = sampleFrame(200);
+const AUTH = sampleAuth();
+const SHARD = sampleShard();
 const BACKUP = await makeBackup({
   files: [{ path: "a.txt", data: new TextEncoder().encode("hang fuzz") }],
   workFactor: 4,
