@@ -1,72 +1,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runCli } from "./cli.ts";
+import { lines, makeSandbox, paradux, withPass } from "./sandbox.ts";
+import { exists } from "../../system/exists.ts";
 import { diffTrees, makeUnusualTree } from "../helpers/tree.ts";
 import { verifyUnits } from "../../system/systemd.ts";
 
-const PASS = "everyday passphrase 1";
-
-const EDITOR_SCRIPT = `#!/bin/sh
-# scripted editor: replaces the file with $PARADUX_EDITOR_DIR/next.json
-cp "$PARADUX_EDITOR_DIR/next.json" "$1"
-`;
-
-interface Sandbox {
-  root: string;
-  home: string;
-  passFile: string;
-  unitsRoot: string;
-  env: Record<string, string>;
-}
-
-async function sandbox(): Promise<Sandbox> {
-  const root = await Deno.makeTempDir({ prefix: "paradux-e2e-backup-" });
-  const bin = join(root, "bin");
-  await Deno.mkdir(bin);
-  await Deno.mkdir(join(root, "editor"));
-  await Deno.writeTextFile(join(bin, "paradux-editor"), EDITOR_SCRIPT, { mode: 0o755 });
-  const passFile = join(root, "pass");
-  await Deno.writeTextFile(passFile, PASS + "\n");
-  const unitsRoot = join(root, "units");
-  return {
-    root,
-    home: join(root, "home"),
-    passFile,
-    unitsRoot,
-    env: {
-      PATH: `${bin}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`,
-      EDITOR: "paradux-editor",
-      VISUAL: "",
-      PARADUX_EDITOR_DIR: join(root, "editor"),
-      PARADUX_TEST_FAST_KDF: "1",
-      PARADUX_UNITS_ROOT: unitsRoot,
-    },
-  };
-}
-
-function paradux(s: Sandbox, args: string[]) {
-  return runCli(["--vault", s.home, ...args], { env: s.env });
-}
-
-function withPass(s: Sandbox, args: string[]) {
-  return paradux(s, [...args, "--passphrase-file", s.passFile]);
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function lines(text: string, re: RegExp): string[] {
-  return text.split("\n").filter((l) => re.test(l));
-}
-
 Deno.test("e2e backup: a down destination fails alone; old snapshots survive deletions; restore", async () => {
-  const s = await sandbox();
+  const s = await makeSandbox("backup");
   try {
     const src = join(s.root, "src");
     await Deno.mkdir(src);

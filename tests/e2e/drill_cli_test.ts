@@ -8,65 +8,19 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runCli } from "./cli.ts";
+import { makeSandbox, paradux, type Sandbox } from "./sandbox.ts";
 
-const PASS = "everyday passphrase 1";
 const NEW_PASS = "a new everyday passphrase";
 
-const EDITOR_SCRIPT = `#!/bin/sh
-# scripted editor: replaces the file with next.json
-set -e
-cp "$PARADUX_EDITOR_DIR/next.json" "$1"
-`;
-
-interface Box {
-  root: string;
-  home: string;
-  passFile: string;
-  editorDir: string;
-  env: Record<string, string>;
-}
-
-async function box(): Promise<Box> {
-  const root = await Deno.makeTempDir({ prefix: "paradux-e2e-drill-" });
-  const bin = join(root, "bin");
-  const editorDir = join(root, "editor");
-  await Deno.mkdir(bin);
-  await Deno.mkdir(editorDir);
-  await Deno.writeTextFile(join(bin, "paradux-editor"), EDITOR_SCRIPT, { mode: 0o755 });
-  const passFile = join(root, "pass");
-  await Deno.writeTextFile(passFile, PASS + "\n");
-  return {
-    root,
-    home: join(root, "home"),
-    passFile,
-    editorDir,
-    env: {
-      PATH: `${bin}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`,
-      EDITOR: "paradux-editor",
-      VISUAL: "",
-      PARADUX_EDITOR_DIR: editorDir,
-      PARADUX_TEST_FAST_KDF: "1",
-      PARADUX_UNITS_ROOT: join(root, "units"),
-    },
-  };
-}
-
-function px(b: Box, args: string[], stdin?: string) {
-  return runCli(["--vault", b.home, ...args], {
-    env: b.env,
-    ...(stdin === undefined ? {} : { stdin }),
-  });
-}
-
-async function edit(b: Box, doc: string, value: unknown) {
+async function edit(b: Sandbox, doc: string, value: unknown) {
   await Deno.writeTextFile(join(b.editorDir, "next.json"), JSON.stringify(value, null, 2));
-  const r = await px(b, [`edit-${doc}`, "--passphrase-file", b.passFile]);
+  const r = await paradux(b, [`edit-${doc}`, "--passphrase-file", b.passFile]);
   assert.equal(r.code, 0, `edit-${doc}: ${r.stderr}`);
   return r;
 }
 
-function drill(b: Box) {
-  return px(b, ["drill", "--passphrase-file", b.passFile]);
+function drill(b: Sandbox) {
+  return paradux(b, ["drill", "--passphrase-file", b.passFile]);
 }
 
 const url = (p: string) => `file://${p}`;
@@ -85,7 +39,7 @@ async function digest(dir: string): Promise<Record<string, string>> {
 }
 
 Deno.test("e2e drill: publish on edit, drill failures each named, recover and restore", async () => {
-  const b = await box();
+  const b = await makeSandbox("drill");
   const data = join(b.root, "data");
   const local = join(b.root, "local");
   const mnt = join(b.root, "mnt");
@@ -96,7 +50,7 @@ Deno.test("e2e drill: publish on edit, drill failures each named, recover and re
     await Deno.writeTextFile(join(data, "notes.txt"), "remember the milk\n");
     await Deno.writeTextFile(join(data, "sub dir", "ünïcode.txt"), "ça va\n");
 
-    let r = await px(b, ["init", "--passphrase-file", b.passFile, "--min-stewards", "2"]);
+    let r = await paradux(b, ["init", "--passphrase-file", b.passFile, "--min-stewards", "2"]);
     assert.equal(r.code, 0, r.stderr);
     await edit(b, "user", { name: "Ada Example", email: "ada@example.org" });
     r = await edit(b, "stewards", {
@@ -121,14 +75,20 @@ Deno.test("e2e drill: publish on edit, drill failures each named, recover and re
         destinations: [{ name: "usb", url: url(join(mnt, "usb")), frequency: "daily" }],
       }],
     });
-    r = await px(b, ["backup", "docs", "--passphrase-file", b.passFile]);
+    r = await paradux(b, ["backup", "docs", "--passphrase-file", b.passFile]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const pkgs = join(b.root, "packages");
-    r = await px(b, ["export-steward-packages", "--out", pkgs, "--passphrase-file", b.passFile]);
+    r = await paradux(b, [
+      "export-steward-packages",
+      "--out",
+      pkgs,
+      "--passphrase-file",
+      b.passFile,
+    ]);
     assert.equal(r.code, 0, r.stderr);
     // recording the packages' export date changed the vault: it was published again
     assert.match(r.stderr, /published the vault export to 2 metadata location/);
-    r = await px(b, ["publish-metadata", "--passphrase-file", b.passFile]);
+    r = await paradux(b, ["publish-metadata", "--passphrase-file", b.passFile]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /ok {6}m1/);
 
@@ -143,7 +103,7 @@ Deno.test("e2e drill: publish on edit, drill failures each named, recover and re
     assert.match(r.stdout, /m1 +FAIL +stale metadata copy: settings differ/);
     assert.match(r.stdout, /m2 +FAIL +stale metadata copy/);
     assert.match(r.stderr, /2 of 4 drill checks failed: metadata m1, metadata m2\n/);
-    r = await px(b, ["drill", "--json", "--passphrase-file", b.passFile]);
+    r = await paradux(b, ["drill", "--json", "--passphrase-file", b.passFile]);
     assert.equal(r.code, 1);
     const json = JSON.parse(r.stdout) as {
       ok: boolean;
@@ -156,7 +116,7 @@ Deno.test("e2e drill: publish on edit, drill failures each named, recover and re
       "pass",
       "pass",
     ]);
-    r = await px(b, ["publish-metadata", "--passphrase-file", b.passFile]);
+    r = await paradux(b, ["publish-metadata", "--passphrase-file", b.passFile]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
 
     // missing at m2, corrupted at m1: both named
@@ -172,7 +132,7 @@ Deno.test("e2e drill: publish on edit, drill failures each named, recover and re
     assert.match(r.stdout, /m2 +FAIL +missing metadata copy/);
     assert.match(r.stdout, /docs\/usb +pass/);
     await Deno.writeFile(exp, good);
-    r = await px(b, ["publish-metadata", "--location", "m2", "--passphrase-file", b.passFile]);
+    r = await paradux(b, ["publish-metadata", "--location", "m2", "--passphrase-file", b.passFile]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
 
     // unreachable destination: the drive is not mounted
@@ -233,9 +193,9 @@ Deno.test("e2e drill: publish on edit, drill failures each named, recover and re
 });
 
 Deno.test("e2e publish: a failing location is reported, the edit stays, others still get it", async () => {
-  const b = await box();
+  const b = await makeSandbox("drill");
   try {
-    let r = await px(b, ["init", "--passphrase-file", b.passFile]);
+    let r = await paradux(b, ["init", "--passphrase-file", b.passFile]);
     assert.equal(r.code, 0, r.stderr);
     const good = join(b.root, "meta");
     const gone = join(b.root, "no-such-drive", "meta");
@@ -246,16 +206,28 @@ Deno.test("e2e publish: a failing location is reported, the edit stays, others s
     assert.match(r.stderr, /the change is saved, but publishing the vault export failed/);
     assert.match(r.stderr, /FAILED {2}gone .*not reachable/);
     await Deno.stat(join(good, "vault-export.luks"));
-    r = await px(b, ["status-metadata-locations", "--passphrase-file", b.passFile]);
+    r = await paradux(b, ["status-metadata-locations", "--passphrase-file", b.passFile]);
     assert.match(r.stdout, /no-such-drive/, "the edit was kept");
 
-    r = await px(b, ["publish-metadata", "--passphrase-file", b.passFile]);
+    r = await paradux(b, ["publish-metadata", "--passphrase-file", b.passFile]);
     assert.equal(r.code, 1, "partial");
     assert.match(r.stdout, /ok {6}good/);
     assert.match(r.stderr, /publishing failed at 1 of 2 metadata locations: gone/);
-    r = await px(b, ["publish-metadata", "--location", "gone", "--passphrase-file", b.passFile]);
+    r = await paradux(b, [
+      "publish-metadata",
+      "--location",
+      "gone",
+      "--passphrase-file",
+      b.passFile,
+    ]);
     assert.equal(r.code, 9, "all failed");
-    r = await px(b, ["publish-metadata", "--location", "nope", "--passphrase-file", b.passFile]);
+    r = await paradux(b, [
+      "publish-metadata",
+      "--location",
+      "nope",
+      "--passphrase-file",
+      b.passFile,
+    ]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /no metadata location named nope/);
 

@@ -10,60 +10,13 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { runCli } from "./cli.ts";
+import { makeSandbox, paradux, PASS, withPass } from "./sandbox.ts";
 import { diffTrees, listTree, makeUnusualTree } from "../helpers/tree.ts";
 import { openVault } from "../../vault/vault.ts";
 import { startS3rver } from "../helpers/servers/s3rver.ts";
 import { startFtp } from "../helpers/servers/ftp.ts";
 
-const PASS = "everyday passphrase 1";
 const MARKER = "PARADUX-E2E-MARKER-0b7d";
-
-const EDITOR_SCRIPT = `#!/bin/sh
-# scripted editor: replaces the file with $PARADUX_EDITOR_DIR/next.json
-cp "$PARADUX_EDITOR_DIR/next.json" "$1"
-`;
-
-interface Sandbox {
-  root: string;
-  home: string;
-  passFile: string;
-  unitsRoot: string;
-  env: Record<string, string>;
-}
-
-async function sandbox(): Promise<Sandbox> {
-  const root = await Deno.makeTempDir({ prefix: "paradux-e2e-encrypted-" });
-  const bin = join(root, "bin");
-  await Deno.mkdir(bin);
-  await Deno.mkdir(join(root, "editor"));
-  await Deno.writeTextFile(join(bin, "paradux-editor"), EDITOR_SCRIPT, { mode: 0o755 });
-  const passFile = join(root, "pass");
-  await Deno.writeTextFile(passFile, PASS + "\n");
-  const unitsRoot = join(root, "units");
-  return {
-    root,
-    home: join(root, "home"),
-    passFile,
-    unitsRoot,
-    env: {
-      PATH: `${bin}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`,
-      EDITOR: "paradux-editor",
-      VISUAL: "",
-      PARADUX_EDITOR_DIR: join(root, "editor"),
-      PARADUX_TEST_FAST_KDF: "1",
-      PARADUX_UNITS_ROOT: unitsRoot,
-    },
-  };
-}
-
-function paradux(s: Sandbox, args: string[]) {
-  return runCli(["--vault", s.home, ...args], { env: s.env });
-}
-
-function withPass(s: Sandbox, args: string[]) {
-  return paradux(s, [...args, "--passphrase-file", s.passFile]);
-}
 
 async function grepFiles(dir: string, needle: string): Promise<string[]> {
   const out = await new Deno.Command("grep", {
@@ -85,7 +38,7 @@ async function ageExtract(dest: string, id: string, keyFile: string, out: string
 }
 
 Deno.test("e2e encrypted: backup seals, jobs hold only the recipient, age CLI opens, restore, key rotation", async () => {
-  const s = await sandbox();
+  const s = await makeSandbox("encrypted");
   try {
     const src = join(s.root, "src");
     await Deno.mkdir(src);
@@ -225,7 +178,7 @@ Deno.test("e2e encrypted: backup seals, jobs hold only the recipient, age CLI op
 });
 
 Deno.test("e2e encrypted over s3 (s3rver) and ftp (pyftpdlib): backup, nothing readable, restore from each", async () => {
-  const s = await sandbox();
+  const s = await makeSandbox("encrypted");
   const s3 = await startS3rver(["paradux-e2e"]);
   const ftp = await startFtp();
   try {

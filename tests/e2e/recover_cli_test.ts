@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runCli } from "./cli.ts";
+import { makeSandbox, paradux, PASS, type Sandbox } from "./sandbox.ts";
 import { encodeFrame } from "../../paper/format/frame.ts";
 import { formatFallbackText } from "../../paper/format/fallback_text.ts";
 import { decodeShardPayload, encodeShardPayload } from "../../paper/format/shard.ts";
@@ -8,7 +9,6 @@ import { framesOfInput } from "../../paper/inputs.ts";
 import { framesPart } from "../../vault/recovery.ts";
 import { openVault } from "../../vault/vault.ts";
 
-const PASS = "everyday passphrase 1";
 const NEW_PASS = "a brand new everyday passphrase";
 
 const EDITOR_SCRIPT = `#!/bin/sh
@@ -22,53 +22,25 @@ if [ -f "$d/edit-$n.json" ]; then cp "$d/edit-$n.json" "$1"; fi
 exit 0
 `;
 
-interface Sandbox {
-  root: string;
-  home: string;
-  passFile: string;
+/** A sandbox with a second passphrase file, for the recovered vault. */
+interface RecoverSandbox extends Sandbox {
   newPassFile: string;
-  editorDir: string;
-  env: Record<string, string>;
 }
 
-async function sandbox(): Promise<Sandbox> {
-  const root = await Deno.makeTempDir({ prefix: "paradux-e2e-recover-" });
-  const bin = join(root, "bin");
-  const editorDir = join(root, "editor");
-  await Deno.mkdir(bin);
-  await Deno.mkdir(editorDir);
-  await Deno.writeTextFile(join(bin, "paradux-editor"), EDITOR_SCRIPT, { mode: 0o755 });
-  const passFile = join(root, "pass");
-  await Deno.writeTextFile(passFile, PASS + "\n");
-  const newPassFile = join(root, "new-pass");
+async function sandbox(): Promise<RecoverSandbox> {
+  const s = await makeSandbox("recover", EDITOR_SCRIPT);
+  const newPassFile = join(s.root, "new-pass");
   await Deno.writeTextFile(newPassFile, NEW_PASS + "\n");
-  return {
-    root,
-    home: join(root, "home"),
-    passFile,
-    newPassFile,
-    editorDir,
-    env: {
-      PATH: `${bin}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`,
-      EDITOR: "paradux-editor",
-      VISUAL: "",
-      PARADUX_EDITOR_DIR: editorDir,
-      PARADUX_TEST_FAST_KDF: "1",
-    },
-  };
+  return { ...s, newPassFile };
 }
 
-const edits = new Map<Sandbox, number>();
-async function edit(s: Sandbox, doc: string, value: unknown): Promise<void> {
+const edits = new Map<RecoverSandbox, number>();
+async function edit(s: RecoverSandbox, doc: string, value: unknown): Promise<void> {
   const n = (edits.get(s) ?? 0) + 1;
   edits.set(s, n);
   await Deno.writeTextFile(join(s.editorDir, `edit-${n}.json`), JSON.stringify(value));
   const r = await paradux(s, [`edit-${doc}`, "--passphrase-file", s.passFile]);
   assert.equal(r.code, 0, r.stderr);
-}
-
-function paradux(s: Sandbox, args: string[], env: Record<string, string> = {}) {
-  return runCli(["--vault", s.home, ...args], { env: { ...s.env, ...env } });
 }
 
 const USER = { name: "Ann Example", email: "ann@example.org", phone: "+1 555 0100" };
@@ -80,7 +52,7 @@ const FIVE = ["alice", "bob", "carol", "dave", "erin"].map((id) => ({
 const SIX = [...FIVE, { id: "frank", name: "Frank", email: "frank@example.org" }];
 
 /** Recovers into a fresh home with --install; checks the new passphrase opens it. */
-async function recoverInto(s: Sandbox, name: string, args: string[]) {
+async function recoverInto(s: RecoverSandbox, name: string, args: string[]) {
   const home = join(s.root, name);
   const r = await runCli([
     "--vault",

@@ -1,18 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runCli } from "./cli.ts";
+import { makeSandbox, paradux, PASS, type Sandbox, withPass } from "./sandbox.ts";
 import { openVault } from "../../vault/vault.ts";
-
-const PASS = "everyday passphrase 1";
-
-/** A Paradux home, a passphrase file and a scripted `paradux-editor` first on PATH. */
-interface Sandbox {
-  root: string;
-  home: string;
-  passFile: string;
-  editorDir: string;
-  env: Record<string, string>;
-}
 
 const EDITOR_SCRIPT = `#!/bin/sh
 # scripted editor for tests: invocation N saves what it was given as seen-N.json, then
@@ -27,30 +17,6 @@ if [ -f "$d/fail-$n" ]; then exit 1; fi
 if [ -f "$d/edit-$n.json" ]; then cp "$d/edit-$n.json" "$1"; fi
 exit 0
 `;
-
-async function sandbox(): Promise<Sandbox> {
-  const root = await Deno.makeTempDir({ prefix: "paradux-e2e-vault-" });
-  const bin = join(root, "bin");
-  const editorDir = join(root, "editor");
-  await Deno.mkdir(bin);
-  await Deno.mkdir(editorDir);
-  await Deno.writeTextFile(join(bin, "paradux-editor"), EDITOR_SCRIPT, { mode: 0o755 });
-  const passFile = join(root, "pass");
-  await Deno.writeTextFile(passFile, PASS + "\n");
-  return {
-    root,
-    home: join(root, "home"),
-    passFile,
-    editorDir,
-    env: {
-      PATH: `${bin}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`,
-      EDITOR: "paradux-editor",
-      VISUAL: "",
-      PARADUX_EDITOR_DIR: editorDir,
-      PARADUX_TEST_FAST_KDF: "1",
-    },
-  };
-}
 
 /** Queues the editor's next actions: text to write, or "fail". */
 async function script(s: Sandbox, steps: (unknown | "fail" | "keep")[]): Promise<void> {
@@ -70,17 +36,6 @@ async function script(s: Sandbox, steps: (unknown | "fail" | "keep")[]): Promise
 
 async function seen(s: Sandbox, n: number): Promise<string> {
   return await Deno.readTextFile(join(s.editorDir, `seen-${n}.json`));
-}
-
-function paradux(s: Sandbox, args: string[], stdin?: string) {
-  return runCli(["--vault", s.home, ...args], {
-    env: s.env,
-    ...(stdin === undefined ? {} : { stdin }),
-  });
-}
-
-function withPass(s: Sandbox, args: string[]) {
-  return paradux(s, [...args, "--passphrase-file", s.passFile]);
 }
 
 const USER = { name: "Ann Example", email: "ann@example.org", phone: "+1 555 0100" };
@@ -113,7 +68,7 @@ const LOCATIONS = { locations: [{ name: "usb", url: "file:///media/usb/paradux" 
 const SETTINGS = { shareCapacity: 5, publishAfterEdit: false };
 
 Deno.test("e2e vault: init, edit every document, status, export, change passphrase", async () => {
-  const s = await sandbox();
+  const s = await makeSandbox("vault", EDITOR_SCRIPT);
   try {
     let r = await paradux(s, ["init", "--passphrase-file", s.passFile, "--min-stewards", "2"]);
     assert.equal(r.code, 0, r.stderr);
@@ -236,14 +191,14 @@ Deno.test("e2e vault: init, edit every document, status, export, change passphra
       "-",
       "--new-passphrase-file",
       "-",
-    ], `${PASS}\nthe new everyday passphrase\n`);
+    ], { stdin: `${PASS}\nthe new everyday passphrase\n` });
     assert.equal(r.code, 0, r.stderr);
     r = await withPass(s, ["status"]);
     assert.equal(r.code, 4, "the old passphrase no longer opens the vault");
     r = await paradux(
       s,
       ["status-user", "--json", "--passphrase-file", "-"],
-      "the new everyday passphrase\n",
+      { stdin: "the new everyday passphrase\n" },
     );
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), USER);
@@ -253,9 +208,9 @@ Deno.test("e2e vault: init, edit every document, status, export, change passphra
 });
 
 Deno.test("e2e vault: locks, editors outside the list, no passphrase without a terminal", async () => {
-  const s = await sandbox();
+  const s = await makeSandbox("vault", EDITOR_SCRIPT);
   try {
-    let r = await paradux(s, ["init", "--passphrase-file", "-"], `${PASS}\n`);
+    let r = await paradux(s, ["init", "--passphrase-file", "-"], { stdin: `${PASS}\n` });
     assert.equal(r.code, 0, r.stderr);
 
     // a lock held by a live process: exit 7; a lock left behind by a dead one is taken over
@@ -285,7 +240,7 @@ Deno.test("e2e vault: locks, editors outside the list, no passphrase without a t
     assert.match(r.stderr, /no terminal/);
     assert.match(r.stderr, /--passphrase-file/);
 
-    r = await paradux(s, ["status", "--passphrase-file", "-"], "wrong passphrase\n");
+    r = await paradux(s, ["status", "--passphrase-file", "-"], { stdin: "wrong passphrase\n" });
     assert.equal(r.code, 4);
 
     r = await paradux(s, ["edit"]);
