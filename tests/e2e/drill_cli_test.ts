@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runCli } from "./cli.ts";
 import { makeSandbox, paradux, type Sandbox } from "./sandbox.ts";
+import { textTree } from "../helpers/tree.ts";
 
 const NEW_PASS = "a new everyday passphrase";
 
@@ -24,19 +25,6 @@ function drill(b: Sandbox) {
 }
 
 const url = (p: string) => `file://${p}`;
-
-async function digest(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  async function walk(d: string, rel: string): Promise<void> {
-    for await (const e of Deno.readDir(d)) {
-      const p = rel === "" ? e.name : `${rel}/${e.name}`;
-      if (e.isDirectory) await walk(join(d, e.name), p);
-      else out[p] = await Deno.readTextFile(join(d, e.name));
-    }
-  }
-  await walk(dir, "");
-  return out;
-}
 
 Deno.test("e2e drill: publish on edit, drill failures each named, recover and restore", async () => {
   const b = await makeSandbox("drill");
@@ -155,7 +143,7 @@ Deno.test("e2e drill: publish on edit, drill failures each named, recover and re
     assert.equal(r.code, 0, r.stdout);
 
     // the disaster: home, data and local copy gone; recover from two PDFs and a published copy
-    const want = await digest(data);
+    const want = await textTree(data);
     for (const d of [b.home, data, local]) await Deno.remove(d, { recursive: true });
     const newHome = join(b.root, "new-home");
     r = await runCli([
@@ -186,7 +174,7 @@ Deno.test("e2e drill: publish on edit, drill failures each named, recover and re
       stdin: NEW_PASS + "\n",
     });
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.deepEqual(await digest(restored), want);
+    assert.deepEqual(await textTree(restored), want);
   } finally {
     await Deno.remove(b.root, { recursive: true }).catch(() => {});
   }

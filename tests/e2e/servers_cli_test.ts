@@ -9,25 +9,13 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runCli } from "./cli.ts";
 import { startSshd } from "../helpers/servers/sshd.ts";
+import { textTree } from "../helpers/tree.ts";
 import { startS3rver } from "../helpers/servers/s3rver.ts";
 import { protocol as s3 } from "../../protocols/s3.ts";
 
 const PASS = "everyday passphrase 1";
 const NEW_PASS = "a new everyday passphrase";
 const BUCKET = "paradux-e2e";
-
-async function tree(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  async function walk(d: string, rel: string): Promise<void> {
-    for await (const e of Deno.readDir(d)) {
-      const p = rel === "" ? e.name : `${rel}/${e.name}`;
-      if (e.isDirectory) await walk(join(d, e.name), p);
-      else out[p] = await Deno.readTextFile(join(d, e.name));
-    }
-  }
-  await walk(dir, "");
-  return out;
-}
 
 Deno.test("e2e servers: rsync+ssh source, s3 metadata location, drill, recover from s3", async () => {
   const sshd = await startSshd();
@@ -127,7 +115,7 @@ Deno.test("e2e servers: rsync+ssh source, s3 metadata location, drill, recover f
     assert.equal(r.code, 0, r.stdout + r.stderr);
 
     // disaster: recover from two PDFs and the copy fetched from s3, restore, compare
-    const want = await tree(remote);
+    const want = await textTree(remote);
     await Deno.remove(home, { recursive: true });
     await Deno.remove(join(root, "local"), { recursive: true });
     const fetched = join(root, "fetched.luks");
@@ -153,7 +141,7 @@ Deno.test("e2e servers: rsync+ssh source, s3 metadata location, drill, recover f
       { env, stdin },
     );
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.deepEqual(await tree(restored), want);
+    assert.deepEqual(await textTree(restored), want);
   } finally {
     await sshd.stop();
     await s3server.stop();

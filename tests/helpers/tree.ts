@@ -109,3 +109,17 @@ export async function diffTrees(a: string, b: string): Promise<string[]> {
   for (const k of tb.keys()) if (!ta.has(k)) problems.push(`extra: ${JSON.stringify(k)}`);
   return problems;
 }
+
+/** The text of every file below `dir` by relative path (small test trees only). */
+export async function textTree(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  async function walk(d: string, rel: string): Promise<void> {
+    for await (const e of Deno.readDir(d)) {
+      const p = rel === "" ? e.name : `${rel}/${e.name}`;
+      if (e.isDirectory) await walk(join(d, e.name), p);
+      else out[p] = await Deno.readTextFile(join(d, e.name));
+    }
+  }
+  await walk(dir, "");
+  return out;
+}
