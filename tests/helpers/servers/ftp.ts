@@ -5,6 +5,7 @@
  * passive data connections use kernel-chosen ports on 127.0.0.1 too. Needs python3-pyftpdlib.
  * @module
  */
+import { startServerProcess } from "./process.ts";
 
 /** A running test FTP server. */
 export interface FtpServer {
@@ -57,46 +58,15 @@ export async function startFtp(): Promise<FtpServer> {
   const root = await Deno.makeTempDir({ prefix: "paradux-ftp-" });
   const user = "paradux";
   const password = `pw-${crypto.randomUUID()}`;
-  const child = new Deno.Command("/usr/bin/python3", {
+  const server = await startServerProcess({
+    program: "/usr/bin/python3",
     args: ["-c", FTP_SERVER_PY, user, root],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(password + "\n"));
-  await writer.close();
-  let log = "";
-  const logDone = (async () => {
-    const decoder = new TextDecoder();
-    for await (const chunk of child.stderr) log += decoder.decode(chunk, { stream: true });
-  })();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let out = "";
-  const deadline = Date.now() + 10_000;
-  while (!out.includes("\n") && Date.now() < deadline) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    out += value;
-  }
-  const port = Number(out.trim());
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    try {
-      child.kill("SIGTERM");
-    } catch {
-      // already gone
-    }
-    await child.status;
-    await reader.cancel().catch(() => {});
-    await logDone;
-    await Deno.remove(root, { recursive: true }).catch(() => {});
-  };
-  if (!Number.isInteger(port) || port <= 0) {
-    await stop();
-    throw new Error(`the ftp server did not start: ${out} ${log}`);
-  }
-  return { port, host: "127.0.0.1", user, password, root, log: () => log, stop };
+    stdin: password + "\n",
+    readyFrom: "stdout",
+    ready: (out) => out.includes("\n") ? Number(out.trim()) : undefined,
+    timeoutMs: 10_000,
+    cleanup: () => Deno.remove(root, { recursive: true }).catch(() => {}),
+    what: "the ftp server",
+  });
+  return { ...server, host: "127.0.0.1", user, password, root };
 }

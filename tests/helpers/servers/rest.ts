@@ -6,6 +6,7 @@
  * @module
  */
 import { join } from "node:path";
+import { startServerProcess } from "./process.ts";
 import { makeLoopbackCert } from "./s3rver.ts";
 
 /** A running test REST server. */
@@ -34,7 +35,8 @@ export async function startRestServer(): Promise<RestServer> {
   const password = crypto.randomUUID();
   const env = Deno.env.toObject();
   delete env.AWS_CA_BUNDLE;
-  const child = new Deno.Command("rclone", {
+  const server = await startServerProcess({
+    program: "rclone",
     args: [
       "serve",
       "restic",
@@ -54,56 +56,22 @@ export async function startRestServer(): Promise<RestServer> {
     ],
     clearEnv: true,
     env,
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let log = "";
-  let port = 0;
-  const timer = setTimeout(() => reader.cancel().catch(() => {}), 15_000);
-  while (port === 0) {
-    const { value, done } = await reader.read().catch(() => ({ value: "", done: true }));
-    if (done) break;
-    log += value;
-    const m = /Serving restic REST API on https:\/\/127\.0\.0\.1:(\d+)\//.exec(log);
-    if (m !== null) port = Number(m[1]);
-  }
-  clearTimeout(timer);
-  // Keep draining stderr so rclone never blocks on a full pipe.
-  const drain = (async () => {
-    try {
-      while (!(await reader.read()).done) {
-        // discard
-      }
-    } catch {
-      // cancelled
-    }
-  })();
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    try {
-      child.kill("SIGTERM");
-    } catch {
-      // already gone
-    }
-    await child.status;
-    await reader.cancel().catch(() => {});
-    await drain;
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
-  };
-  if (port === 0) {
-    await stop();
-    throw new Error(`rclone serve restic did not start: ${log}`);
-  }
+    readyFrom: "stderr",
+    ready: (out) => {
+      const m = /Serving restic REST API on https:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
+      return m === null ? undefined : Number(m[1]);
+    },
+    timeoutMs: 15_000,
+    cleanup: () => Deno.remove(dir, { recursive: true }).catch(() => {}),
+    what: "rclone serve restic",
+  });
+  const port = server.port;
   return {
     baseUrl: `https://${user}@127.0.0.1:${port}`,
     user,
     password,
     caCert: await Deno.readTextFile(cert),
     dir: data,
-    stop,
+    stop: server.stop,
   };
 }

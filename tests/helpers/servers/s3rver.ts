@@ -6,6 +6,7 @@
  * @module
  */
 import { join } from "node:path";
+import { startServerProcess } from "./process.ts";
 
 /** A running test S3 server. */
 export interface S3Server {
@@ -65,56 +66,31 @@ export async function makeLoopbackCert(dir: string): Promise<{ key: string; cert
   return { key, cert };
 }
 
+/** The port in s3rver_main.ts's first line (`{"port": N}`), NaN when it is not one. */
+function portOfLine(line: string): number {
+  try {
+    return (JSON.parse(line) as { port: number }).port;
+  } catch {
+    return NaN;
+  }
+}
+
 /** Starts s3rver with `buckets` (names of 3+ characters). */
 export async function startS3rver(buckets: string[] = ["paradux-test"]): Promise<S3Server> {
   const dir = await Deno.makeTempDir({ prefix: "paradux-s3rver-" });
   const data = join(dir, "data");
   await Deno.mkdir(data);
   const { key, cert } = await makeLoopbackCert(dir);
-  const child = new Deno.Command(Deno.execPath(), {
+  const server = await startServerProcess({
+    program: Deno.execPath(),
     args: ["run", "-q", "--config", CONFIG, "-P=test", MAIN, data, key, cert, ...buckets],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let log = "";
-  const logDone = (async () => {
-    const decoder = new TextDecoder();
-    for await (const chunk of child.stderr) log += decoder.decode(chunk, { stream: true });
-  })();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let out = "";
-  const timer = setTimeout(() => reader.cancel().catch(() => {}), 30_000);
-  while (!out.includes("\n")) {
-    const { value, done } = await reader.read().catch(() => ({ value: "", done: true }));
-    if (done) break;
-    out += value;
-  }
-  clearTimeout(timer);
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    try {
-      child.kill("SIGTERM");
-    } catch {
-      // already gone
-    }
-    await child.status;
-    await reader.cancel().catch(() => {});
-    await logDone;
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
-  };
-  let port = 0;
-  try {
-    port = (JSON.parse(out.split("\n")[0] ?? "") as { port: number }).port;
-  } catch {
-    // reported below
-  }
-  if (!Number.isInteger(port) || port <= 0) {
-    await stop();
-    throw new Error(`s3rver did not start: ${out} ${log}`);
-  }
+    readyFrom: "stdout",
+    ready: (out) => out.includes("\n") ? portOfLine(out.split("\n")[0] ?? "") : undefined,
+    timeoutMs: 30_000,
+    cleanup: () => Deno.remove(dir, { recursive: true }).catch(() => {}),
+    what: "s3rver",
+  });
+  const port = server.port;
   return {
     endpoint: `https://127.0.0.1:${port}`,
     port,
@@ -123,7 +99,7 @@ export async function startS3rver(buckets: string[] = ["paradux-test"]): Promise
     accessKeyId: "S3RVER",
     secretAccessKey: "S3RVER",
     dir,
-    log: () => log,
-    stop,
+    log: server.log,
+    stop: server.stop,
   };
 }
