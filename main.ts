@@ -37,6 +37,39 @@ export const EXIT_CODES: Readonly<Record<ErrorKind | "ok" | "bug", number>> = {
   interrupted: 130,
 };
 
+/** What each exit code means, in a word or two (for `--help`). */
+const EXIT_LABELS: Readonly<Record<keyof typeof EXIT_CODES, string>> = {
+  ok: "ok",
+  partial: "partly failed",
+  usage: "usage",
+  input: "bad input",
+  auth: "authentication",
+  "not-found": "not found",
+  exists: "exists",
+  locked: "locked",
+  "missing-tool": "missing tool",
+  "tool-failed": "tool failed",
+  insufficient: "too few shares or frames",
+  capacity: "capacity",
+  mismatch: "another backup or set",
+  bug: "bug",
+  interrupted: "interrupted",
+};
+
+/** The exit-code line of `--help`, built from {@link EXIT_CODES}, wrapped at 95 columns. */
+export function exitCodesHelp(): string {
+  const items = (Object.keys(EXIT_CODES) as (keyof typeof EXIT_CODES)[])
+    .sort((a, b) => EXIT_CODES[a] - EXIT_CODES[b])
+    .map((k) => `${EXIT_CODES[k]} ${EXIT_LABELS[k]}`);
+  const lines = ["Exit codes:"];
+  for (const [i, item] of items.entries()) {
+    const text = `${item}${i === items.length - 1 ? "." : ","}`;
+    if (`${lines.at(-1)} ${text}`.length > 95) lines.push(text);
+    else lines[lines.length - 1] += ` ${text}`;
+  }
+  return lines.join("\n");
+}
+
 /** The default Paradux home: $PARADUX_HOME, /var/lib/paradux for root, else ~/.paradux. */
 export function defaultHome(env: (name: string) => string | undefined, uid: number | null): string {
   const fromEnv = env("PARADUX_HOME");
@@ -95,11 +128,7 @@ export function buildProgram(specs: readonly CommandSpec[], run: Runner, io: Io)
       writeErr: (s) => io.err(s.replace(/\n$/, "")),
       outputError: (s, write) => write(s.replace(/^error: /, "paradux: ")),
     });
-  program.addHelpText(
-    "after",
-    "\nExit codes: 0 ok, 1 partly failed, 2 usage, 3 bad input, 4 authentication, 5 not found,\n" +
-      "6 exists, 7 locked, 8 missing tool, 9 tool failed, 10 too few shares, 11 capacity, 70 bug.",
-  );
+  program.addHelpText("after", `\n${exitCodesHelp()}`);
   const groups = new Map<string, Command>();
   for (const spec of [...specs].sort((a, b) => a.name.localeCompare(b.name))) {
     const words = spec.name.split(" ");

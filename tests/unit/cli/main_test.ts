@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { argumentKey, defaultHome, EXIT_CODES, main } from "../../../main.ts";
+import { argumentKey, defaultHome, EXIT_CODES, exitCodesHelp, main } from "../../../main.ts";
 import { recordingIo } from "../../../commands/_io.ts";
 import { ParaduxError } from "../../../errors.ts";
 import { reportError } from "../../../main.ts";
@@ -25,6 +25,15 @@ Deno.test("defaultHome: PARADUX_HOME, then root's /var/lib/paradux, then ~/.para
 Deno.test("every error kind has its own exit code", () => {
   const codes = Object.values(EXIT_CODES);
   assert.equal(new Set(codes).size, codes.length);
+});
+
+Deno.test("--help's exit-code line lists every code once, in order", () => {
+  const help = exitCodesHelp();
+  const listed = [...help.matchAll(/(\d+) [a-z]/g)].map((m) => Number(m[1]));
+  assert.deepEqual(listed, Object.values(EXIT_CODES).sort((a, b) => a - b));
+  assert.ok(help.split("\n").every((l) => l.length <= 95), help);
+  assert.match(help, /^Exit codes: 0 ok, 1 partly failed, 2 usage,/);
+  assert.match(help, /12 another backup or set, 70 bug, 130 interrupted\.$/);
 });
 
 Deno.test("the README's exit-code table lists exactly the codes of EXIT_CODES", async () => {
