@@ -1,6 +1,9 @@
 /**
  * Fault test: `paradux backup --job FILE` (what the timers run) killed with SIGKILL at random
- * moments, pushing a 40 MiB tree to a `file://` destination and to an encrypted one. After every
+ * moments, pushing a 40 MiB tree to a `file://` destination and to an encrypted one. The kill
+ * moments follow the run's own events (the local copy, the partial snapshot, the renamed
+ * snapshot, an encrypted part appearing), each plus a random delay, so they land in every phase
+ * however fast the machine is (tests/helpers/kill_at.ts). After every
  * kill each directory at the plain destination that looks like a snapshot (`YYYYMMDDTHHMMSSZ`)
  * is a complete copy of the source — an interrupted push is only ever a `.ID.partial`
  * directory — and every snapshot the encrypted destination lists restores to the source; the
@@ -11,6 +14,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { diffTrees } from "../helpers/tree.ts";
+import { atStart, killAt, newEntry, newFileUnder, type Probe } from "../helpers/kill_at.ts";
 import { ROOT } from "../e2e/cli.ts";
 import { generateDataKey } from "../../crypto/age_x25519.ts";
 import { protocolFor } from "../../protocols/_lookup.ts";
@@ -18,7 +22,6 @@ import { restoreEncrypted } from "../../vault/encrypted.ts";
 import { listSnapshots } from "../../vault/backup.ts";
 import type { Dataset } from "../../vault/documents.ts";
 
-const RUNS = 6;
 const SNAPSHOT = /^\d{8}T\d{6}Z(-\d+)?$/;
 
 function cli(home: string, job: string): Deno.ChildProcess {
@@ -120,11 +123,9 @@ Deno.test("faults: backup killed with SIGKILL never leaves a snapshot that looks
     );
     const sealedChecked = new Set<string>();
 
-    // one full run to learn how long it takes (then start from nothing again)
-    const t0 = performance.now();
+    // one whole run (then start from nothing again)
     const first = await cli(home, job).output();
     assert.equal(first.code, 0, new TextDecoder().decode(first.stderr));
-    const full = performance.now() - t0;
     await checkSnapshots(src, dest, "first run");
     assert.equal(await checkSealed(dataset, key.identity, src, sealedChecked, "first run"), 1);
     for (const d of [dest, join(work, "copy"), join(work, "sealed")]) {
@@ -132,22 +133,26 @@ Deno.test("faults: backup killed with SIGKILL never leaves a snapshot that looks
     }
     sealedChecked.clear();
 
+    /** Where to kill: an event of the run (probe made just before the child starts), + delay. */
+    const moments: [string, () => Probe, number][] = [
+      ["start", () => atStart, 300],
+      ["local copy", () => newFileUnder(join(work, "copy")), 50],
+      ["partial", () => newEntry(dest, /\.partial$/), 100],
+      ["snapshot", () => newEntry(dest, SNAPSHOT), 0],
+      ["sealed part", () => newFileUnder(join(work, "sealed")), 50],
+      ["sealed part", () => newFileUnder(join(work, "sealed")), 300],
+    ];
     const seen: string[] = [];
-    for (let run = 0; run < RUNS; run++) {
+    for (const [run, [what, makeProbe, extraMs]] of moments.entries()) {
+      const probe = makeProbe();
       const child = cli(home, job);
-      const at = (0.2 + 0.75 * (run + Math.random()) / RUNS) * full;
-      await new Promise((r) => setTimeout(r, at));
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // already exited
-      }
+      const hit = await killAt(child, probe, extraMs);
       const status = await child.output();
-      const label = `run ${run} (${at.toFixed(0)} ms)`;
+      const label = `run ${run} (${what}${hit ? "" : ", not reached"})`;
       const names = await checkSnapshots(src, dest, label);
       const sealed = await checkSealed(dataset, key.identity, src, sealedChecked, label);
       seen.push(
-        `${at.toFixed(0)}ms:${status.signal ?? status.code}:${names.join(",")}:sealed ${sealed}`,
+        `${what}:${hit}:${status.signal ?? status.code}:${names.join(",")}:sealed ${sealed}`,
       );
     }
 
@@ -159,7 +164,7 @@ Deno.test("faults: backup killed with SIGKILL never leaves a snapshot that looks
     assert.ok(names.some((n) => SNAPSHOT.test(n)));
     assert.deepEqual(names.filter((n) => n.endsWith(".partial")), [], `${names}`);
     assert.ok(await checkSealed(dataset, key.identity, src, sealedChecked, "after recovery") > 0);
-    console.log(`full run ${full.toFixed(0)} ms; kills: ${seen.join(" ")}`);
+    console.log(`kills: ${seen.join(" ")}`);
   } finally {
     await Deno.remove(work, { recursive: true });
   }

@@ -1,5 +1,7 @@
 /**
- * Fault test: `paradux export-metadata FILE` killed with SIGKILL at random moments. At the
+ * Fault test: `paradux export-metadata FILE` killed with SIGKILL at moments that follow the
+ * run's own events (start, the working copy in the home, the temp file at the destination, the
+ * export renamed into place), each plus a random delay (tests/helpers/kill_at.ts). At the
  * destination name there is never a partial file: either nothing (or the previous export) or a
  * complete export that only the recovery secret opens, with the vault's documents. No file the
  * killed run leaves in the destination directory still holds the everyday keyslot (the everyday
@@ -14,9 +16,9 @@ import { createVault, exportVault, openVaultFile, withVaultLock } from "../../va
 import { parseLuks2Header } from "../../crypto/luks2/mod.ts";
 import { TEST_ARGON2ID } from "../../system/cryptsetup.ts";
 import { ROOT } from "../e2e/cli.ts";
+import { atStart, killAt, newEntry, type Probe, replaced } from "../helpers/kill_at.ts";
 
 const PASS = "sigkill export passphrase";
-const RUNS = 8;
 
 function cli(args: string[]): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
@@ -55,39 +57,42 @@ Deno.test("faults: export-metadata killed with SIGKILL leaves no partial export 
     const dest = join(out, "vault-export.luks");
     const args = ["--vault", home, "export-metadata", dest, "--passphrase-file", passFile];
 
-    // how long a whole run takes here, so that kills land anywhere inside it
-    const t0 = performance.now();
+    // a whole run works
     const first = await cli(args).output();
     assert.equal(first.code, 0, new TextDecoder().decode(first.stderr));
-    const full = performance.now() - t0;
     await Deno.remove(dest);
 
+    /** Where to kill: an event of the run (probe made just before the child starts), + delay. */
+    const moments: [string, () => Probe, number][] = [
+      ["start", () => atStart, 500],
+      ["working copy", () => newEntry(home, /\.tmp$/), 0],
+      ["working copy", () => newEntry(home, /\.tmp$/), 100],
+      ["temp at destination", () => newEntry(out, /\.tmp$/), 0],
+      ["temp at destination", () => newEntry(out, /\.tmp$/), 20],
+      ["export in place", () => replaced(dest), 0],
+    ];
     const outcomes: string[] = [];
-    for (let run = 0; run < RUNS; run++) {
+    for (const [run, [what, makeProbe, extraMs]] of moments.entries()) {
+      const probe = makeProbe();
       const child = cli(args);
-      const at = ((run + Math.random()) / RUNS) * full;
-      await new Promise((r) => setTimeout(r, at));
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // already exited
-      }
+      const hit = await killAt(child, probe, extraMs);
       const status = await child.output();
+      const label = `run ${run} (${what}${hit ? "" : ", not reached"})`;
       const files = [...Deno.readDirSync(out)].map((e) => e.name);
       for (const name of files) {
         const slots = await keyslotsOf(join(out, name));
         assert.ok(
           slots === null || !slots.includes("0"),
-          `run ${run} (${at.toFixed(0)} ms): ${name} holds the everyday keyslot`,
+          `${label}: ${name} holds the everyday keyslot`,
         );
       }
       if (files.includes("vault-export.luks")) {
-        assert.deepEqual(await keyslotsOf(dest), ["1"], `run ${run}: partial export at ${dest}`);
+        assert.deepEqual(await keyslotsOf(dest), ["1"], `${label}: partial export at ${dest}`);
         const opened = await openVaultFile(dest, mnemonic);
         assert.deepEqual(opened.docs, vault.docs);
         await Deno.remove(dest);
       }
-      outcomes.push(`${at.toFixed(0)}ms:${status.signal ?? `exit ${status.code}`}:${files.length}`);
+      outcomes.push(`${what}:${hit}:${status.signal ?? `exit ${status.code}`}:${files.length}`);
     }
     // the next run succeeds
     const last = await cli(args).output();
@@ -100,7 +105,7 @@ Deno.test("faults: export-metadata killed with SIGKILL leaves no partial export 
       [...Deno.readDirSync(home)].map((e) => e.name).filter((n) => n.endsWith(".tmp")),
       [],
     );
-    console.log(`full run ${full.toFixed(0)} ms; kills: ${outcomes.join(" ")}`);
+    console.log(`kills: ${outcomes.join(" ")}`);
   } finally {
     await Deno.remove(work, { recursive: true });
   }

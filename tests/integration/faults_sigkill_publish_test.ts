@@ -1,6 +1,9 @@
 /**
- * Fault test: `paradux publish-metadata` killed with SIGKILL at random moments while it exports
- * the vault and uploads it to two `file://` metadata locations that hold an older export. At
+ * Fault test: `paradux publish-metadata` killed with SIGKILL while it exports the vault and
+ * uploads it to two `file://` metadata locations that hold an older export, at moments that
+ * follow the run's own events (start, the working copy in the home, a temp file at a location,
+ * the new export renamed into place at the first location), each plus a random delay
+ * (tests/helpers/kill_at.ts). At
  * every location `vault-export.luks` is always a complete export — the old one or the new one,
  * opening with the recovery secret to the old or the new documents, never a partial file — and
  * no file left there holds the everyday keyslot. The next run publishes the new export to both.
@@ -12,9 +15,9 @@ import { createVault, openVaultFile, saveVault } from "../../vault/vault.ts";
 import { parseLuks2Header } from "../../crypto/luks2/mod.ts";
 import { TEST_ARGON2ID } from "../../system/cryptsetup.ts";
 import { ROOT } from "../e2e/cli.ts";
+import { atStart, killAt, newEntry, type Probe, replaced } from "../helpers/kill_at.ts";
 
 const PASS = "sigkill publish passphrase";
-const RUNS = 8;
 
 function cli(home: string, passFile: string): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
@@ -49,11 +52,9 @@ Deno.test("faults: publish-metadata killed with SIGKILL leaves the old or the ne
     docs.user.notes = "old";
     vault = await saveVault(vault, docs, { runHooks: false });
 
-    // publish the old documents once, and time a whole run
-    const t0 = performance.now();
+    // publish the old documents once
     const first = await cli(home, passFile).output();
     assert.equal(first.code, 0, new TextDecoder().decode(first.stderr));
-    const full = performance.now() - t0;
     const newDocs = structuredClone(vault.docs);
     newDocs.user.notes = "new";
     vault = await saveVault(vault, newDocs, { runHooks: false });
@@ -77,24 +78,29 @@ Deno.test("faults: publish-metadata killed with SIGKILL leaves the old or the ne
       return versions;
     };
 
+    /** Where to kill: an event of the run (probe made just before the child starts), + delay. */
+    const [a, b] = locations as [string, string];
+    const moments: [string, () => Probe, number][] = [
+      ["start", () => atStart, 500],
+      ["working copy", () => newEntry(home, /\.tmp$/), 50],
+      ["temp at a location", () => newEntry(a, /\.tmp$/), 0],
+      ["temp at a location", () => newEntry(b, /\.tmp$/), 10],
+      ["first location replaced", () => replaced(join(a, "vault-export.luks")), 0],
+      ["first location replaced", () => replaced(join(a, "vault-export.luks")), 50],
+    ];
     const seen: string[] = [];
-    for (let run = 0; run < RUNS; run++) {
+    for (const [run, [what, makeProbe, extraMs]] of moments.entries()) {
+      const probe = makeProbe();
       const child = cli(home, passFile);
-      const at = (0.3 + 0.55 * (run + Math.random()) / RUNS) * full;
-      await new Promise((r) => setTimeout(r, at));
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // already exited
-      }
+      const hit = await killAt(child, probe, extraMs);
       const status = await child.output();
-      const versions = await check(`run ${run} (${at.toFixed(0)} ms)`);
-      seen.push(`${at.toFixed(0)}ms:${status.signal ?? status.code}:${versions.join(",")}`);
+      const versions = await check(`run ${run} (${what}${hit ? "" : ", not reached"})`);
+      seen.push(`${what}:${hit}:${status.signal ?? status.code}:${versions.join(",")}`);
     }
     const last = await cli(home, passFile).output();
     assert.equal(last.code, 0, new TextDecoder().decode(last.stderr));
     assert.deepEqual(await check("after recovery"), ["new", "new"]);
-    console.log(`full run ${full.toFixed(0)} ms; kills: ${seen.join(" ")}`);
+    console.log(`kills: ${seen.join(" ")}`);
   } finally {
     await Deno.remove(work, { recursive: true });
   }

@@ -67,7 +67,7 @@ Deno.test("round trip: random files and directories (1 B - 64 KiB, unicode names
   );
 });
 
-Deno.test("round trip: 16 KiB backup, make and recover timings stay small", async () => {
+Deno.test("round trip: 16 KiB backup made and recovered from QR frames and from text (timings logged)", async () => {
   const data = contents(16384, false);
   let t = performance.now();
   const b = await makeBackup({
@@ -95,5 +95,4 @@ Deno.test("round trip: 16 KiB backup, make and recover timings stay small", asyn
       textMs.toFixed(0)
     } ms`,
   );
-  assert.ok(makeMs < 5000 && recoverMs < 5000 && textMs < 5000);
 });
