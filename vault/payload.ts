@@ -19,7 +19,7 @@ import {
   parseDocument,
   validateDocument,
 } from "./schema.ts";
-import { readTar, writeTar } from "./tar.ts";
+import { readTarArchive, writeTar } from "./tar.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder("utf-8", { fatal: true });
@@ -73,7 +73,7 @@ export interface DecodedPayload {
  * @throws ParaduxError `input` when a document is missing or invalid (naming file, path, line).
  */
 export function decodePayload(plain: Uint8Array): DecodedPayload {
-  const entries = readTar(plain);
+  const { entries, usedBytes } = readTarArchive(plain);
   const byName = new Map(entries.map((e) => [e.name, e.data]));
   const docs: Partial<Record<DocumentName, unknown>> = {};
   for (const name of DOCUMENT_NAMES) {
@@ -91,7 +91,5 @@ export function decodePayload(plain: Uint8Array): DecodedPayload {
     }
     docs[name] = parseDocument(name, text);
   }
-  const usedBytes = entries.reduce((n, e) => n + 512 + Math.ceil(e.data.length / 512) * 512, 0) +
-    1024;
   return { docs: docs as Documents, usedBytes };
 }

@@ -1,8 +1,21 @@
 /**
- * A small POSIX ustar writer and reader for the vault payload: a few regular files, written from
- * the first byte of the LUKS2 data segment so that `tar -xf /dev/mapper/NAME` reads them with
- * standard tools. Only regular files with short names are written; the reader is strict
- * (checksums, magic, sizes) and stops at the end-of-archive marker (a zero block).
+ * A small POSIX ustar writer and a tar reader for the vault payload: a few regular files,
+ * written from the first byte of the LUKS2 data segment so that `tar -xf /dev/mapper/NAME` reads
+ * them with standard tools. Only regular files with short names are written (POSIX ustar).
+ *
+ * The reader takes what GNU tar and bsdtar write by default or with `--format=ustar|gnu|pax`
+ * (or `oldgnu`): the POSIX (`ustar\0` `00`) and GNU (`ustar  \0`) magics, the ustar name
+ * prefix, GNU long names and link names (`L`, `K` entries), pax extended headers (`x`, and `g`
+ * global ones: `path`, `size` and `mtime` are applied, a global
+ * `mtime` too), GNU base-256 numbers, directories (skipped)
+ * and leading `./` in names. It stays strict: header checksums, number fields, pax record
+ * lengths and member sizes are checked, links and devices are refused, and it stops at the
+ * end-of-archive marker (a zero block). A hand-written reader rather than a library: `nanotar`
+ * (the one that fits Deno without Node streams) checks no checksums, ignores the ustar prefix,
+ * splits pax values at `=` and spaces, and throws RangeErrors on truncated input; `modern-tar`
+ * (0.8) and `tar-stream` are asynchronous streams (checksums only in a non-default mode, no end
+ * offset reported), while this reader runs inside synchronous decoding and must report how many
+ * bytes the archive used (a save zeroes the old payload beyond the new one).
  * @module
  */
 import { ParaduxError } from "../errors.ts";
@@ -92,11 +105,20 @@ function bad(message: string): ParaduxError {
   });
 }
 
-function readOctal(block: Uint8Array, offset: number, length: number): number {
+function readOctal(block: Uint8Array, offset: number, length: number, at: number): number {
+  const first = block[offset] ?? 0;
+  if (first & 0x80) {
+    // GNU base-256: big-endian binary, the top bit of the first byte marks it (no negatives)
+    if (first !== 0x80) throw bad(`unsupported number field at byte ${at + offset}`);
+    let value = 0;
+    for (let i = offset + 1; i < offset + length; i++) value = value * 256 + (block[i] ?? 0);
+    if (!Number.isSafeInteger(value)) throw bad(`number too large at byte ${at + offset}`);
+    return value;
+  }
   const text = dec.decode(block.subarray(offset, offset + length)).replace(/[\0 ]+$/g, "")
     .replace(/^ +/, "");
   if (text === "") return 0;
-  if (!/^[0-7]+$/.test(text)) throw bad(`bad number field at byte ${offset}`);
+  if (!/^[0-7]+$/.test(text)) throw bad(`bad number field at byte ${at + offset}`);
   return parseInt(text, 8);
 }
 
@@ -111,38 +133,139 @@ function isZero(block: Uint8Array): boolean {
   return true;
 }
 
+/** The header checksum with the checksum field read as spaces, summing signed bytes. */
+function signedChecksum(block: Uint8Array): number {
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) {
+    const b = i >= 148 && i < 156 ? 0x20 : block[i] ?? 0;
+    sum += b > 127 ? b - 256 : b;
+  }
+  return sum;
+}
+
+/** The magic and version fields: POSIX ustar, or GNU's (also written by `--format=oldgnu`). */
+function checkMagic(h: Uint8Array, at: number): "posix" | "gnu" {
+  const magic = dec.decode(h.subarray(257, 265));
+  if (magic === "ustar\x0000") return "posix";
+  if (magic === "ustar  \0") return "gnu";
+  // some writers put spaces or NULs in the version field
+  if (magic.startsWith("ustar\0")) return "posix";
+  throw bad(`not a tar header (no ustar magic) at byte ${at}`);
+}
+
+/** Overrides from pax records (`LEN key=value\n`, LEN counting the whole record). */
+interface PaxFields {
+  path?: string;
+  size?: number;
+  mtime?: number;
+}
+
+function parsePax(data: Uint8Array, at: number): PaxFields {
+  const fields: PaxFields = {};
+  let pos = 0;
+  while (pos < data.length) {
+    if (data[pos] === 0) break; // NUL padding after the last record
+    const space = data.indexOf(0x20, pos);
+    const lenText = space === -1 ? "" : dec.decode(data.subarray(pos, space));
+    if (!/^[1-9][0-9]{0,8}$/.test(lenText)) throw bad(`bad pax record at byte ${at + pos}`);
+    const end = pos + Number(lenText);
+    if (end > data.length || end <= space + 1 || data[end - 1] !== 0x0a) {
+      throw bad(`bad pax record at byte ${at + pos}`);
+    }
+    const record = utf8(data.subarray(space + 1, end - 1), at + pos);
+    const eq = record.indexOf("=");
+    if (eq <= 0) throw bad(`bad pax record at byte ${at + pos}`);
+    const key = record.slice(0, eq);
+    const value = record.slice(eq + 1);
+    if (key === "path") fields.path = value;
+    else if (key === "size" || key === "mtime") {
+      if (!/^[0-9]{1,15}(\.[0-9]*)?$/.test(value)) throw bad(`bad pax ${key} at byte ${at + pos}`);
+      fields[key] = Math.floor(Number(value));
+    }
+    pos = end;
+  }
+  return fields;
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+function utf8(bytes: Uint8Array, at: number): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    throw bad(`text that is not UTF-8 at byte ${at}`);
+  }
+}
+
+/** A member name without a leading `./` (what `tar -C DIR .` writes). */
+function cleanName(name: string): string {
+  return name.replace(/^(\.\/)+/, "");
+}
+
+/** A tar archive as read: its regular files and the bytes it used. */
+export interface TarArchive {
+  /** The regular files, in archive order. */
+  entries: TarEntry[];
+  /** Bytes up to and including the end-of-archive marker (two zero blocks). */
+  usedBytes: number;
+}
+
 /**
- * Reads the regular files of a ustar archive up to the end-of-archive marker. Bytes after the
- * marker (sector padding, old data) are ignored.
+ * Reads the regular files of a tar archive up to the end-of-archive marker (see the module
+ * comment for the formats). Bytes after the marker (sector padding, old data) are ignored.
  * @throws ParaduxError `input` on a damaged or unsupported archive.
  */
-export function readTar(bytes: Uint8Array): TarEntry[] {
+export function readTarArchive(bytes: Uint8Array): TarArchive {
   const entries: TarEntry[] = [];
   let pos = 0;
+  let next: PaxFields = {};
+  let global: PaxFields = {};
   while (true) {
     if (pos + BLOCK > bytes.length) throw bad("no end-of-archive marker");
     const h = bytes.subarray(pos, pos + BLOCK);
-    if (isZero(h)) return entries;
-    const stored = readOctal(h, 148, 8);
-    if (stored !== checksum(h)) throw bad(`header checksum mismatch at byte ${pos}`);
-    if (readString(h, 257, 6) !== "ustar") throw bad(`not a ustar header at byte ${pos}`);
-    const type = h[156];
-    const size = readOctal(h, 124, 12);
-    const prefix = readString(h, 345, 155);
+    if (isZero(h)) return { entries, usedBytes: pos + 2 * BLOCK };
+    const stored = readOctal(h, 148, 8, pos);
+    if (stored !== checksum(h) && stored !== signedChecksum(h)) {
+      throw bad(`header checksum mismatch at byte ${pos}`);
+    }
+    const flavour = checkMagic(h, pos);
+    const type = h[156] ?? 0;
+    let size = readOctal(h, 124, 12, pos);
+    const isMeta = type === 0x78 || type === 0x67 || type === 0x4c || type === 0x4b; // x g L K
+    if (!isMeta && next.size !== undefined) size = next.size;
+    const prefix = flavour === "posix" ? readString(h, 345, 155) : "";
     const base = readString(h, 0, 100);
-    const name = prefix === "" ? base : `${prefix}/${base}`;
+    const headerName = prefix === "" ? base : `${prefix}/${base}`;
+    const name = cleanName(next.path ?? headerName);
+    const at = pos;
     pos += BLOCK;
-    if (pos + size > bytes.length) throw bad(`member ${name} is truncated`);
-    if (type === 0x30 || type === 0) {
-      entries.push({
-        name,
-        data: bytes.slice(pos, pos + size),
-        mtime: readOctal(h, 136, 12),
-        mode: readOctal(h, 100, 8),
-      });
-    } else if (type !== 0x35) {
-      throw bad(`member ${name} is not a regular file (type ${String.fromCharCode(type ?? 0)})`);
+    if (!Number.isSafeInteger(size) || pos + size > bytes.length) {
+      throw bad(`member ${name} is truncated`);
+    }
+    const data = bytes.subarray(pos, pos + size);
+    if (type === 0x78) next = { ...next, ...parsePax(data, pos) };
+    else if (type === 0x67) global = { ...global, ...parsePax(data, pos) };
+    else if (type === 0x4c) next = { ...next, path: utf8(data, pos).replace(/\0+$/, "") };
+    else if (type === 0x4b) {
+      // GNU long link name: only links use it, and links are refused below
+    } else {
+      if (type === 0x30 || type === 0 || type === 0x37) {
+        entries.push({
+          name,
+          data: data.slice(),
+          mtime: next.mtime ?? global.mtime ?? readOctal(h, 136, 12, at),
+          mode: readOctal(h, 100, 8, at) & 0o7777,
+        });
+      } else if (type !== 0x35) {
+        throw bad(`member ${name} is not a regular file (type ${String.fromCharCode(type)})`);
+      }
+      next = {};
     }
     pos += padded(size);
   }
+}
+
+/** The regular files of a tar archive ({@link readTarArchive} without the size). */
+export function readTar(bytes: Uint8Array): TarEntry[] {
+  return readTarArchive(bytes).entries;
 }
