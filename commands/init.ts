@@ -6,6 +6,7 @@
  */
 import { ParaduxError } from "../errors.ts";
 import { createVault, vaultPath } from "../vault/vault.ts";
+import { refreshUnattended } from "../vault/units.ts";
 import { defineCommand } from "./_command.ts";
 import { newPassphrase, PASSPHRASE_OPTION, type PassphraseOptions } from "./_vault.ts";
 
@@ -65,6 +66,7 @@ export const command = defineCommand<InitOptions>({
       threshold: k,
       ...(options.name === undefined ? {} : { userName: options.name }),
     });
+    await refreshUnattended(vault.docs, vault.home);
     io.progress("", true);
     io.out(`created the vault ${vault.path}`);
     io.out(`${k} stewards will be needed to recover it.`);

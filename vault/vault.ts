@@ -51,7 +51,6 @@ import {
 import { acquireLock } from "../system/lock.ts";
 import { withPrivateDir } from "../system/private_dir.ts";
 import { type Documents, initialDocuments } from "./documents.ts";
-import { runVaultHooks } from "./hooks.ts";
 import { decodePayload, encodePayload } from "./payload.ts";
 import { withRecoveryCard } from "./recovery_card.ts";
 import { newSecrets } from "./secrets.ts";
@@ -92,7 +91,7 @@ function envPbkdf(): PbkdfOptions {
 export interface OpenedVault {
   /** The vault file. */
   readonly path: string;
-  /** The Paradux home it belongs to (for hooks). */
+  /** The Paradux home it belongs to (its job files, state and locks). */
   readonly home: string;
   /** The documents as last read or saved. */
   readonly docs: Documents;
@@ -203,7 +202,6 @@ async function createVaultFile(
         usedBytes,
         uuid: header.uuid,
       };
-      await runVaultHooks(docs, home);
       return vault;
     } finally {
       await Deno.remove(tmp).catch(() => {});
@@ -365,15 +363,14 @@ export function openVault(home: string, passphrase: Uint8Array): Promise<OpenedV
 
 /** Options for {@link saveVault}. */
 export interface SaveOptions {
-  /** Run the after-change hooks (default true). */
-  runHooks?: boolean;
   /** Largest data segment the vault may grow to (default {@link MAX_DATA_SIZE}). */
   maxDataSize?: number;
 }
 
 /**
- * Writes `docs` into the vault atomically and runs the after-change hooks.
- * The caller should hold the lock ({@link withVaultLock}) from open to save.
+ * Writes `docs` into the vault atomically. The caller should hold the lock
+ * ({@link withVaultLock}) from open to save, and afterwards refresh what depends on the
+ * documents (the command does: commands/_publish.ts `afterVaultChange`).
  * @throws ParaduxError `input` for invalid documents, `capacity` when too big (nothing changes).
  */
 export async function saveVault(
@@ -397,9 +394,7 @@ export async function saveVault(
     options.maxDataSize,
   );
   await writeFileAtomic(vault.path, bytes, { mode: 0o600 });
-  const saved: OpenedVault = { ...vault, docs, usedBytes };
-  if (options.runHooks !== false) await runVaultHooks(docs, vault.home);
-  return saved;
+  return { ...vault, docs, usedBytes };
 }
 
 /** Removes temp files an interrupted save left beside the vault (call with the lock held). */

@@ -47,7 +47,7 @@ Deno.test("faults: publish-metadata killed with SIGKILL leaves the old or the ne
       url: `file://${l}`,
     }));
     docs.user.notes = "old";
-    vault = await saveVault(vault, docs, { runHooks: false });
+    vault = await saveVault(vault, docs);
 
     // publish the old documents once, and time a whole run
     const t0 = performance.now();
@@ -56,7 +56,7 @@ Deno.test("faults: publish-metadata killed with SIGKILL leaves the old or the ne
     const full = performance.now() - t0;
     const newDocs = structuredClone(vault.docs);
     newDocs.user.notes = "new";
-    vault = await saveVault(vault, newDocs, { runHooks: false });
+    vault = await saveVault(vault, newDocs);
 
     const check = async (label: string): Promise<string[]> => {
       const versions: string[] = [];
