@@ -7,7 +7,6 @@
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { isUserError, ParaduxError } from "../errors.ts";
 import { bytesEqual } from "../crypto/hashes.ts";
-import { DEFAULT_LOG_N } from "../crypto/age_passphrase.ts";
 import type { BackupFile } from "../paper/backup.ts";
 import { type PaperDocument, splitTwin, twinName } from "../paper/documents.ts";
 import type { RecoveredFile } from "../paper/format/envelope.ts";
@@ -60,11 +59,6 @@ export async function resolveLayout(options: LayoutOptions): Promise<Layout> {
     }
   }
   return options.ecc === undefined ? layout : withEcc(layout, options.ecc);
-}
-
-/** scrypt work factor for new paper backups: age's 18, or 10 with PARADUX_TEST_FAST_KDF=1. */
-export function paperWorkFactor(env: (name: string) => string | undefined): number {
-  return env("PARADUX_TEST_FAST_KDF") === "1" ? 10 : DEFAULT_LOG_N;
 }
 
 /** Recovery inputs with a name for each, for messages. */

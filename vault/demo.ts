@@ -169,10 +169,6 @@ export async function mnemonicFromPackagePdfs(pdfs: readonly string[]): Promise<
   };
 }
 
-/** The demo's explicit setting for new everyday keyslots: the cheap KDF ({@link DEMO_PBKDF}). */
-export const demoEnv = (name: string): string | undefined =>
-  name === "PARADUX_TEST_FAST_KDF" ? "1" : undefined;
-
 /**
  * Downloads the vault export from a metadata location into `dir` and installs it as the vault
  * of `home` with a new everyday passphrase (as `paradux recover --from URL --install` does).
@@ -186,7 +182,9 @@ export async function installFromLocation(
   return await withPrivateDir(async (dir) => {
     const path = await fetchPublishedExport(url, dir.dir);
     if (path === null) throw new ParaduxError("usage", `${url} is not a metadata location`);
-    const vault = await installFromExport(home, path, mnemonic, newPassphrase, { env: demoEnv });
+    const vault = await installFromExport(home, path, mnemonic, newPassphrase, {
+      pbkdf: DEMO_PBKDF,
+    });
     return vault.docs;
   });
 }

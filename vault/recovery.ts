@@ -42,8 +42,8 @@ import { refreshUnattended } from "./units.ts";
 import { toHex } from "./secrets.ts";
 import {
   createVault,
+  EVERYDAY_PBKDF,
   EVERYDAY_SLOT,
-  everydayPbkdf,
   type OpenedVault,
   openVaultFile,
   RECOVERY_PBKDF,
@@ -408,7 +408,7 @@ export async function installFromExport(
   exportPath: string,
   mnemonic: string,
   passphrase: Uint8Array,
-  options: { force?: boolean; env?: (name: string) => string | undefined } = {},
+  options: { force?: boolean; pbkdf?: PbkdfOptions } = {},
 ): Promise<OpenedVault> {
   return await withVaultLock(home, async () => {
     const path = vaultPath(home);
@@ -418,9 +418,8 @@ export async function installFromExport(
     try {
       await Deno.copyFile(exportPath, tmp);
       await Deno.chmod(tmp, 0o600);
-      const env = options.env ?? ((n: string) => Deno.env.get(n));
       await luksAddKey(tmp, secret, passphrase, {
-        pbkdf: everydayPbkdf(env),
+        pbkdf: options.pbkdf ?? EVERYDAY_PBKDF,
         keyslot: EVERYDAY_SLOT,
       });
       const slots = (await luksDump(tmp)).keyslots.map((k) => k.id).sort();

@@ -12,8 +12,8 @@
  * Every write replaces the whole file atomically (temp file, fsync, rename, fsync dir): a crash
  * leaves the old or the new vault. Writers hold `HOME/vault.lock` (see {@link withVaultLock}).
  *
- * `PARADUX_TEST_FAST_KDF=1` makes new everyday keyslots use a cheap argon2id (8 MiB, 4 passes):
- * for tests only, never for real vaults.
+ * New everyday keyslots use {@link EVERYDAY_PBKDF} unless the caller passes another KDF (the
+ * demo's throwaway vaults, tests); nothing in the environment weakens it.
  * @module
  */
 import { dirname, join, resolve } from "node:path";
@@ -44,7 +44,6 @@ import {
   luksFormat,
   luksKillSlot,
   type PbkdfOptions,
-  TEST_ARGON2ID,
   testPassphrase,
   VAULT_DATA_OFFSET,
 } from "../system/cryptsetup.ts";
@@ -78,14 +77,8 @@ export function lockPath(home: string): string {
   return join(home, "vault.lock");
 }
 
-/** KDF for the everyday keyslot: cryptsetup's benchmarked argon2id, or cheap with the test env. */
-export function everydayPbkdf(env: (name: string) => string | undefined): PbkdfOptions {
-  return env("PARADUX_TEST_FAST_KDF") === "1" ? TEST_ARGON2ID : { type: "argon2id" };
-}
-
-function envPbkdf(): PbkdfOptions {
-  return everydayPbkdf((n) => Deno.env.get(n));
-}
+/** KDF of the everyday keyslot: argon2id with cryptsetup's benchmarked cost. */
+export const EVERYDAY_PBKDF: PbkdfOptions = { type: "argon2id" };
 
 /** An unlocked vault in memory. */
 export interface OpenedVault {
@@ -113,7 +106,7 @@ export interface CreateOptions {
   threshold: number;
   /** The user's name for the user document (optional). */
   userName?: string;
-  /** KDF of the everyday keyslot (default: {@link everydayPbkdf} from the environment). */
+  /** KDF of the everyday keyslot (default {@link EVERYDAY_PBKDF}). */
   pbkdf?: PbkdfOptions;
 }
 
@@ -169,7 +162,7 @@ async function createVaultFile(
       await withPrivateDir(async (dir) => {
         const keyFile = await dir.writeSecret("volume-key", volumeKey);
         await luksFormat(tmp, passphrase, {
-          pbkdf: options.pbkdf ?? envPbkdf(),
+          pbkdf: options.pbkdf ?? EVERYDAY_PBKDF,
           keyslot: EVERYDAY_SLOT,
           volumeKeyFile: keyFile,
         });
@@ -514,7 +507,7 @@ async function checkDestination(dest: string): Promise<void> {
 export async function changePassphrase(
   vault: OpenedVault,
   newPassphrase: Uint8Array,
-  pbkdf: PbkdfOptions = envPbkdf(),
+  pbkdf: PbkdfOptions = EVERYDAY_PBKDF,
 ): Promise<OpenedVault> {
   const mnemonic = new TextEncoder().encode(vault.docs.secrets.recoveryMnemonic);
   const tmp = tempPathBeside(vault.path);
