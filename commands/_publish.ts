@@ -5,7 +5,8 @@
  * reported on stderr and never undoes the change that was saved.
  * @module
  */
-import { failureOf, type PublishReport, publishVault } from "../vault/publish.ts";
+import { failureOf } from "../errors.ts";
+import { type PublishReport, publishVault } from "../vault/publish.ts";
 import { refreshUnattended } from "../vault/units.ts";
 import type { OpenedVault } from "../vault/vault.ts";
 import type { Deps } from "./_command.ts";

@@ -11,7 +11,7 @@
  * the new everyday keyslot with cryptsetup.
  * @module
  */
-import { blake2b256, bytesEqual } from "../crypto/hashes.ts";
+import { blake2b256, bytesEqual, toHex } from "../crypto/hashes.ts";
 import { isMnemonic, normalizeMnemonic } from "../crypto/bip39.ts";
 import { ParaduxError } from "../errors.ts";
 import { hasMarkers, markerKind, splitLines } from "../paper/format/fallback_text.ts";
@@ -39,7 +39,6 @@ import {
 import type { Documents } from "./documents.ts";
 import { type ReadCard, readRecoveryCard } from "./recovery_card.ts";
 import { refreshUnattended } from "./units.ts";
-import { toHex } from "./secrets.ts";
 import {
   createVault,
   EVERYDAY_PBKDF,

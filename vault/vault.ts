@@ -23,8 +23,8 @@ import {
   digestFor,
   encryptSegment,
   type Luks2Header,
-  type Luks2Segment,
   parseLuks2Header,
+  segmentLength,
   unlockVolumeKey,
   usableKeyslots,
   verifyVolumeKey,
@@ -213,16 +213,6 @@ async function fsyncFile(path: string): Promise<void> {
   }
 }
 
-function segmentLength(file: Uint8Array, seg: Luks2Segment): number {
-  const len = seg.size === "dynamic" ? file.length - seg.offset : seg.size;
-  if (len <= 0 || seg.offset + len > file.length) {
-    throw new ParaduxError("input", "the vault file is truncated", {
-      hint: "restore the vault from a published export",
-    });
-  }
-  return len - (len % seg.sectorSize);
-}
-
 /**
  * Encrypts `docs` into a copy of `file` (growing it when the payload does not fit).
  * Returns the new file bytes.
@@ -237,7 +227,7 @@ function sealPayload(
 ): { bytes: Uint8Array; usedBytes: number } {
   const seg = dataSegment(header);
   const payload = encodePayload(docs, seg.sectorSize, Math.floor(Date.now() / 1000));
-  let segLen = segmentLength(file, seg);
+  let segLen = segmentLength(seg, file.length);
   let out: Uint8Array;
   if (payload.length <= segLen) {
     out = file.slice();
@@ -297,7 +287,7 @@ export async function openVaultFile(
   const header = parseLuks2Header(file);
   const seg = dataSegment(header);
   const { volumeKey, keyslot } = await unlockVault(path, header, file, passphrase);
-  const len = segmentLength(file, seg);
+  const len = segmentLength(seg, file.length);
   const plain = decryptSegment(seg, volumeKey, 0, file.subarray(seg.offset, seg.offset + len));
   const { docs, usedBytes } = decodePayload(plain);
   return { path, home, docs, volumeKey, passphrase, keyslot, usedBytes, uuid: header.uuid };
