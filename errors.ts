@@ -47,6 +47,15 @@ export function userError(
   return new ParaduxError(kind, message, options);
 }
 
+/** One line for a failure, plus its hint: the user error's message, or a bug's text. */
+export function failureOf(e: unknown): { error: string; hint?: string } {
+  if (e instanceof ParaduxError) {
+    return e.hint === undefined ? { error: e.message } : { error: e.message, hint: e.hint };
+  }
+  if (e instanceof Error) return { error: `${e.name}: ${e.message}` };
+  return { error: String(e) };
+}
+
 /** True when `e` is a Paradux user error, optionally of a given kind. */
 export function isUserError(e: unknown, kind?: ErrorKind): e is ParaduxError {
   return e instanceof ParaduxError && (kind === undefined || e.kind === kind);

@@ -10,7 +10,7 @@ import { Command, CommanderError, Option } from "commander";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { type ErrorKind, ParaduxError } from "./errors.ts";
-import type { CommandSpec, Deps, GlobalOptions } from "./commands/_command.ts";
+import type { CommandSpec, Deps, GlobalOptions, KdfChoice } from "./commands/_command.ts";
 import { type Io, terminalIo } from "./commands/_io.ts";
 import { commands } from "./commands/registry.gen.ts";
 import denoJson from "./deno.json" with { type: "json" };
@@ -165,8 +165,18 @@ export function reportError(e: unknown, io: Io, verbose: boolean): number {
   return EXIT_CODES.bug;
 }
 
+/** How {@link main} runs besides argv: only tests' entry point passes cheaper KDFs. */
+export interface MainOptions {
+  /** Key-derivation costs (default the real ones). */
+  kdf?: KdfChoice;
+}
+
 /** Runs Paradux with `argv` and returns the exit code. */
-export async function main(argv: readonly string[], io: Io = terminalIo()): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io: Io = terminalIo(),
+  how: MainOptions = {},
+): Promise<number> {
   let code = 0;
   let verbose = argv.includes("-v") || argv.includes("--verbose");
   const program = buildProgram(commands, async (spec, options, cmd) => {
@@ -177,7 +187,7 @@ export async function main(argv: readonly string[], io: Io = terminalIo()): Prom
       verbose,
       json: g.json === true,
     };
-    const deps: Deps = { globals, io };
+    const deps: Deps = { globals, io, ...(how.kdf === undefined ? {} : { kdf: how.kdf }) };
     const result = await spec.run(options, deps);
     code = typeof result === "number" ? result : 0;
   }, io);

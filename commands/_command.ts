@@ -7,6 +7,7 @@
  * (`<file>` -> `options.file`, `[inputs...]` -> `options.inputs`).
  * @module
  */
+import type { PbkdfOptions } from "../system/cryptsetup.ts";
 import type { Io } from "./_io.ts";
 
 /** One `--flag`, in commander's syntax (`-o, --out <dir>`, `--force`, `--words <n>`). */
@@ -39,12 +40,23 @@ export interface GlobalOptions {
   readonly json: boolean;
 }
 
+/** The cost of the key derivations a command makes new: everyday keyslots, paper backups. */
+export interface KdfChoice {
+  /** KDF of new everyday keyslots (init, change-passphrase, recover --install). */
+  readonly everyday: PbkdfOptions;
+  /** age scrypt work factor (log2 N) of new paper backups. */
+  readonly paperLogN: number;
+}
+
 /** What a command may use besides its options; tests pass their own. */
 export interface Deps {
   /** Global options. */
   readonly globals: GlobalOptions;
   /** All output goes through here. */
   readonly io: Io;
+  /** Key-derivation costs (default: the real ones, commands/_vault.ts `kdfOf`); only tests
+   * and their entry point pass cheaper ones. */
+  readonly kdf?: KdfChoice;
 }
 
 /** A command's declaration and behaviour. */

@@ -6,7 +6,7 @@
  * - Invalid: the problems are shown (file, JSON path, line, column) and the editor re-opens on
  *   the user's text. On a terminal the user may abort instead; without one, after
  *   {@link MAX_ATTEMPTS} invalid attempts the command gives up with exit code "input".
- * - Valid: the whole vault is saved atomically and the after-change hooks run; then the vault
+ * - Valid: the whole vault is saved atomically, its job files and units are rewritten, then the vault
  *   export is published (unless settings.publishAfterEdit is false; a failure is reported and
  *   the edit stays saved).
  * @module
@@ -20,7 +20,7 @@ import { documentsProblems } from "../vault/payload.ts";
 import { checkDocumentText, type DocumentProblem, formatProblem } from "../vault/schema.ts";
 import { saveVault, withVaultLock } from "../vault/vault.ts";
 import { type CommandSpec, defineCommand, type Deps } from "./_command.ts";
-import { publishAfterSave } from "./_publish.ts";
+import { afterVaultChange } from "./_publish.ts";
 import { withIssuedShares } from "./_shares.ts";
 import { openHomeVault, PASSPHRASE_OPTION, type PassphraseOptions } from "./_vault.ts";
 
@@ -70,7 +70,7 @@ export async function editDocument(
           const saved = await saveVault(vault, next);
           io.progress("", true);
           io.err(`saved ${fileNameOf(name)}`);
-          await publishAfterSave(saved, deps);
+          await afterVaultChange(saved, deps);
           return "saved";
         }
         io.err(`${fileNameOf(name)} has problems:`);

@@ -7,7 +7,6 @@
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { isUserError, ParaduxError } from "../errors.ts";
 import { bytesEqual } from "../crypto/hashes.ts";
-import { DEFAULT_LOG_N } from "../crypto/age_passphrase.ts";
 import type { BackupFile } from "../paper/backup.ts";
 import { type PaperDocument, splitTwin, twinName } from "../paper/documents.ts";
 import type { RecoveredFile } from "../paper/format/envelope.ts";
@@ -18,6 +17,7 @@ import type { Ecc } from "../paper/qr.ts";
 import { scanFileReport, sniff } from "../paper/scan.ts";
 import { writeFileAtomic } from "../system/atomic.ts";
 import { withPrivateDir } from "../system/private_dir.ts";
+import { walkTree } from "../system/tree.ts";
 import type { OptionSpec } from "./_command.ts";
 import { countOf, type Io } from "./_io.ts";
 import { exists } from "../system/exists.ts";
@@ -60,11 +60,6 @@ export async function resolveLayout(options: LayoutOptions): Promise<Layout> {
     }
   }
   return options.ecc === undefined ? layout : withEcc(layout, options.ecc);
-}
-
-/** scrypt work factor for new paper backups: age's 18, or 10 with PARADUX_TEST_FAST_KDF=1. */
-export function paperWorkFactor(env: (name: string) => string | undefined): number {
-  return env("PARADUX_TEST_FAST_KDF") === "1" ? 10 : DEFAULT_LOG_N;
 }
 
 /** Recovery inputs with a name for each, for messages. */
@@ -235,18 +230,14 @@ function storedPath(path: string, base: string | undefined, root?: string): stri
 }
 
 async function walk(dir: string, found: string[]): Promise<void> {
-  const entries: Deno.DirEntry[] = [];
-  for await (const e of Deno.readDir(dir)) entries.push(e);
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const e of entries) {
-    const path = join(dir, e.name);
-    if (e.isDirectory) await walk(path, found);
-    else if (e.isFile) found.push(path);
-    else {
+  for await (const { path, entry } of walkTree(dir)) {
+    if (entry.isDirectory) continue;
+    if (!entry.isFile) {
       throw new ParaduxError("input", `${path} is not a regular file or directory`, {
         hint: "paper backups hold regular files; give the link's target instead",
       });
     }
+    found.push(path);
   }
 }
 

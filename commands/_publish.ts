@@ -1,10 +1,13 @@
 /**
- * Printing publish results, and the automatic publish after a saved change (unless
- * `settings.publishAfterEdit` is false). A failing automatic publish is reported on stderr and
- * never undoes the change that was saved.
+ * What follows a saved vault change, explicitly, in the command that made it: the job files
+ * and systemd units are rewritten ({@link afterVaultChange}), then the vault export is
+ * published unless `settings.publishAfterEdit` is false. A failing automatic publish is
+ * reported on stderr and never undoes the change that was saved.
  * @module
  */
-import { failureOf, type PublishReport, publishVault } from "../vault/publish.ts";
+import { failureOf } from "../errors.ts";
+import { type PublishReport, publishVault } from "../vault/publish.ts";
+import { refreshUnattended } from "../vault/units.ts";
 import type { OpenedVault } from "../vault/vault.ts";
 import type { Deps } from "./_command.ts";
 import { countOf, type Io } from "./_io.ts";
@@ -52,4 +55,13 @@ export async function publishAfterSave(vault: OpenedVault, deps: Deps): Promise<
   printPublishReport(io, report, io.err);
   io.err("hint: fix them, then run 'paradux publish-metadata'");
   return "failed";
+}
+
+/**
+ * After a saved vault change: rewrites the unattended-run files (job files, units) from the
+ * saved documents, then publishes when the settings ask for it ({@link publishAfterSave}).
+ */
+export async function afterVaultChange(vault: OpenedVault, deps: Deps): Promise<AutoPublish> {
+  await refreshUnattended(vault.docs, vault.home);
+  return await publishAfterSave(vault, deps);
 }

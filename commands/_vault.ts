@@ -4,10 +4,19 @@
  * vault of the Paradux home.
  * @module
  */
+import { DEFAULT_LOG_N } from "../crypto/age_passphrase.ts";
 import { ParaduxError } from "../errors.ts";
 import { canPrompt, promptPassword } from "../system/prompt.ts";
-import { type OpenedVault, openVault, vaultPath } from "../vault/vault.ts";
-import type { Deps, OptionSpec } from "./_command.ts";
+import { EVERYDAY_PBKDF, type OpenedVault, openVault, vaultPath } from "../vault/vault.ts";
+import type { Deps, KdfChoice, OptionSpec } from "./_command.ts";
+
+/** The real key-derivation costs: argon2id as cryptsetup benchmarks it, age's scrypt 2^18. */
+export const REAL_KDF: KdfChoice = { everyday: EVERYDAY_PBKDF, paperLogN: DEFAULT_LOG_N };
+
+/** The key-derivation costs a command uses: `deps.kdf` when given, else {@link REAL_KDF}. */
+export function kdfOf(deps: Pick<Deps, "kdf">): KdfChoice {
+  return deps.kdf ?? REAL_KDF;
+}
 
 /** The option every command that opens the vault has. */
 export const PASSPHRASE_OPTION: OptionSpec = {

@@ -5,12 +5,11 @@
  * systemd timers run) it reads a job file instead of opening the vault.
  * @module
  */
-import { ParaduxError } from "../errors.ts";
+import { failureOf, ParaduxError } from "../errors.ts";
 import {
   backupDataset,
   type BackupReport,
   type Encryption,
-  failureOf,
   type TransferEvent,
 } from "../vault/backup.ts";
 import { currentDataKey } from "../vault/data_keys.ts";

@@ -6,6 +6,7 @@
 import { changePassphrase, withVaultLock } from "../vault/vault.ts";
 import { defineCommand } from "./_command.ts";
 import {
+  kdfOf,
   newPassphrase,
   openHomeVault,
   PASSPHRASE_OPTION,
@@ -37,7 +38,7 @@ export const command = defineCommand<ChangePassphraseOptions>({
       const vault = await openHomeVault(options, deps);
       const next = await newPassphrase(options.newPassphraseFile);
       deps.io.progress("changing the passphrase...");
-      await changePassphrase(vault, next);
+      await changePassphrase(vault, next, kdfOf(deps).everyday);
       deps.io.progress("", true);
     });
     deps.io.out("the everyday passphrase was changed");

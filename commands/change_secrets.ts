@@ -2,7 +2,7 @@
  * `paradux change-secrets`: rotate the vault's secrets.
  * - `--data-key`: a new age X25519 data key generation; archives made from now on are encrypted
  *   to it, the old identities stay in the vault so older encrypted copies remain restorable.
- *   Job files get the new recipient through the after-change hooks.
+ *   Job files get the new recipient when they are rewritten after the save.
  * - `--recovery`: a new recovery secret (new recovery keyslot), recovery card and share set for
  *   every steward; old packages become stale (see {@link rotateRecovery}).
  * @module
@@ -15,7 +15,7 @@ import { rotateDataKey } from "../vault/data_keys.ts";
 import type { Documents } from "../vault/documents.ts";
 import { type OpenedVault, saveVault, withVaultLock } from "../vault/vault.ts";
 import { defineCommand, type Deps } from "./_command.ts";
-import { publishAfterSave } from "./_publish.ts";
+import { afterVaultChange } from "./_publish.ts";
 import { openHomeVault, PASSPHRASE_OPTION, type PassphraseOptions } from "./_vault.ts";
 
 /** Options of `change-secrets`. */
@@ -108,10 +108,10 @@ export const command = defineCommand<ChangeSecretsOptions>({
       deps.io.progress("saving the vault...");
       if (options.recovery === true) {
         // old exports at the metadata locations open with the old shares: replace them now
-        await publishAfterSave(await replaceRecoverySecret(vault, docs), deps);
+        await afterVaultChange(await replaceRecoverySecret(vault, docs), deps);
       } else {
         // exports at the metadata locations lack the new identity until they are replaced
-        await publishAfterSave(await saveVault(vault, docs), deps);
+        await afterVaultChange(await saveVault(vault, docs), deps);
       }
       deps.io.progress("", true);
       return lines;

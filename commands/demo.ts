@@ -9,8 +9,9 @@
  *
  * Everything runs in-process through the same library functions as the commands. The demo's
  * everyday keyslots use a cheap KDF (vault/demo.ts DEMO_PBKDF, throwaway vaults only), and
- * PARADUX_UNITS_ROOT points inside the temp directory while it runs, so the after-change hooks
- * write the demo's job files and systemd units there, never into the live system.
+ * PARADUX_UNITS_ROOT points inside the temp directory while it runs, so installing the
+ * recovered vault writes the demo's job files and systemd units there, never into the live
+ * system.
  * @module
  */
 import { join } from "node:path";
@@ -120,7 +121,7 @@ async function runDemo(io: Io, onWorld: (root: string) => void): Promise<void> {
 
   step("defining the dataset, the stewards and the metadata locations");
   const issued = await issueShares(demoDocs(vault.docs, w));
-  vault = await saveVault(vault, issued.docs, { runHooks: false });
+  vault = await saveVault(vault, issued.docs);
   for (const s of issued.issued) say(`steward ${s.stewardId} holds share ${s.index}`);
   say(`vault signing key ${shortKey(vault.docs)}...`);
 

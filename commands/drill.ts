@@ -8,10 +8,10 @@
  */
 import { ParaduxError } from "../errors.ts";
 import { type DrillCheck, type DrillReport, runDrill } from "../vault/drill.ts";
+import { secretFromStoredShares } from "../vault/drill_shares.ts";
 import { defineCommand } from "./_command.ts";
 import type { Io } from "./_io.ts";
 import { openHomeVault, PASSPHRASE_OPTION, type PassphraseOptions } from "./_vault.ts";
-import { drillDependencies } from "./_drill_deps.ts";
 
 /** Options of `drill`. */
 export interface DrillCommandOptions extends PassphraseOptions {
@@ -70,7 +70,7 @@ export const command = defineCommand<DrillCommandOptions>({
     const vault = await openHomeVault(options, deps);
     const report = await runDrill(vault.docs, {
       sample,
-      ...drillDependencies(vault),
+      shareCheck: secretFromStoredShares,
       onCheck: (area, name) => deps.io.progress(`checking ${area} ${name}...`),
     });
     deps.io.progress("", true);

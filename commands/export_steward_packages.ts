@@ -21,7 +21,7 @@ import {
 } from "../vault/steward_package.ts";
 import { exportVault, saveVault, withVaultLock } from "../vault/vault.ts";
 import { defineCommand } from "./_command.ts";
-import { publishAfterSave } from "./_publish.ts";
+import { afterVaultChange } from "./_publish.ts";
 import { openHomeVault, PASSPHRASE_OPTION, type PassphraseOptions } from "./_vault.ts";
 
 /** Options of `export-steward-packages`. */
@@ -151,7 +151,7 @@ export const command = defineCommand<ExportPackagesOptions>({
       const secrets = markExported(issued.docs.secrets, ids, ctx.now);
       vault = await saveVault(vault, { ...issued.docs, secrets });
       io.progress("", true);
-      await publishAfterSave(vault, deps);
+      await afterVaultChange(vault, deps);
       if (options.usb !== undefined && binary === null) {
         io.err("note: no compiled Paradux binary found; the kits have none (deno task compile)");
       }

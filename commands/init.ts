@@ -6,8 +6,9 @@
  */
 import { ParaduxError } from "../errors.ts";
 import { createVault, vaultPath } from "../vault/vault.ts";
+import { refreshUnattended } from "../vault/units.ts";
 import { defineCommand } from "./_command.ts";
-import { newPassphrase, PASSPHRASE_OPTION, type PassphraseOptions } from "./_vault.ts";
+import { kdfOf, newPassphrase, PASSPHRASE_OPTION, type PassphraseOptions } from "./_vault.ts";
 
 /** Options of `init`. */
 export interface InitOptions extends PassphraseOptions {
@@ -48,7 +49,8 @@ export const command = defineCommand<InitOptions>({
     },
     { flags: "--name <name>", description: "your name, for the user document" },
   ],
-  async run(options, { globals, io }) {
+  async run(options, deps) {
+    const { globals, io } = deps;
     const k = parseThreshold(options.minStewards);
     const path = vaultPath(globals.home);
     try {
@@ -63,8 +65,10 @@ export const command = defineCommand<InitOptions>({
     io.progress("creating the vault...");
     const vault = await createVault(globals.home, passphrase, {
       threshold: k,
+      pbkdf: kdfOf(deps).everyday,
       ...(options.name === undefined ? {} : { userName: options.name }),
     });
+    await refreshUnattended(vault.docs, vault.home);
     io.progress("", true);
     io.out(`created the vault ${vault.path}`);
     io.out(`${k} stewards will be needed to recover it.`);

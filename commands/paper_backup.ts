@@ -20,11 +20,10 @@ import {
   collectBackupFiles,
   LAYOUT_OPTIONS,
   type LayoutOptions,
-  paperWorkFactor,
   resolveLayout,
   writeDocuments,
 } from "./_paper.ts";
-import { readPassphraseSource } from "./_vault.ts";
+import { kdfOf, readPassphraseSource } from "./_vault.ts";
 
 /** Options of `paper backup`. */
 export interface PaperBackupOptions extends LayoutOptions {
@@ -133,7 +132,8 @@ export const command = defineCommand<PaperBackupOptions>({
     ...LAYOUT_OPTIONS,
   ],
   json: true,
-  async run(given, { globals, io }) {
+  async run(given, deps) {
+    const { globals, io } = deps;
     let options = given;
     if ((options.paths ?? []).length === 0) {
       if (!canPrompt()) {
@@ -172,7 +172,7 @@ export const command = defineCommand<PaperBackupOptions>({
       ...(shards ? { shards } : {}),
       sealed: options.sealed === true,
       gzip: options.gzip === true ? true : "auto",
-      workFactor: paperWorkFactor((n) => Deno.env.get(n)),
+      workFactor: kdfOf(deps).paperLogN,
       layout: { groupsPerLine: layout.fallback.groupsPerLine },
     });
     io.progress("rendering...");

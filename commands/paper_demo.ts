@@ -21,7 +21,8 @@ import { presetLayout } from "../paper/layout.ts";
 import { scanFileReport } from "../paper/scan.ts";
 import { defineCommand } from "./_command.ts";
 import { countOf, type Io } from "./_io.ts";
-import { paperWorkFactor, writeDocuments } from "./_paper.ts";
+import { writeDocuments } from "./_paper.ts";
+import { kdfOf } from "./_vault.ts";
 
 /** Options of `paper demo`. */
 export interface PaperDemoOptions {
@@ -66,7 +67,8 @@ export const command = defineCommand<PaperDemoOptions>({
     "twins, and compares. Needs pdftoppm (Debian poppler-utils). Exit 0 only when both " +
     "recoveries are byte-identical.",
   options: [{ flags: "--keep", description: "keep the temporary folder and print its path" }],
-  async run(options, { io }) {
+  async run(options, deps) {
+    const { io } = deps;
     const tmp = await Deno.makeTempDir({ prefix: "paradux-paper-demo-" });
     try {
       const files = sampleFiles();
@@ -78,7 +80,7 @@ export const command = defineCommand<PaperDemoOptions>({
           makeBackup({
             files,
             shards: { k: 2, n: 3 },
-            workFactor: paperWorkFactor((n) => Deno.env.get(n)),
+            workFactor: kdfOf(deps).paperLogN,
           }),
       );
       io.out(

@@ -37,7 +37,7 @@ import {
 import { keyFingerprint } from "../vault/shares.ts";
 import { EXPORT_NAME, fetchPublishedExport } from "../vault/publish.ts";
 import { defineCommand } from "./_command.ts";
-import { newPassphrase, PASSPHRASE_OPTION } from "./_vault.ts";
+import { kdfOf, newPassphrase, PASSPHRASE_OPTION } from "./_vault.ts";
 
 /** Options of `recover`. */
 export interface RecoverOptions {
@@ -316,7 +316,7 @@ export const command = defineCommand<RecoverOptions>({
     } else {
       const passphrase = await newPassphrase(options.passphraseFile);
       io.progress("installing the vault...");
-      const force = { force: options.force === true };
+      const force = { force: options.force === true, pbkdf: kdfOf(deps).everyday };
       const vault = source.exportPath === null
         ? await installFromDocuments(deps.globals.home, source.docs, passphrase, force)
         : await installFromExport(

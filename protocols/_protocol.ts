@@ -29,6 +29,11 @@ export interface Location {
   credentials?: Record<string, string>;
 }
 
+/** The protocol-level location of any place with a URL (a data or metadata location). */
+export function locationOf(x: { url: string; credentials?: Record<string, string> }): Location {
+  return x.credentials === undefined ? { url: x.url } : { url: x.url, credentials: x.credentials };
+}
+
 /** One credential key a protocol understands. */
 export interface CredentialSpec {
   /** Key in the `credentials` object, e.g. `password`, `sshKey`. */

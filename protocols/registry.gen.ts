@@ -9,9 +9,9 @@ import { protocol as s3 } from "./s3.ts";
 
 /** Every protocol in protocols/, in file-name order. */
 export const protocols: readonly ProtocolSpec[] = [
-  file as unknown as ProtocolSpec,
-  ftp as unknown as ProtocolSpec,
-  restic as unknown as ProtocolSpec,
-  rsync_ssh as unknown as ProtocolSpec,
-  s3 as unknown as ProtocolSpec,
+  file,
+  ftp,
+  restic,
+  rsync_ssh,
+  s3,
 ];

@@ -67,7 +67,7 @@ export function renderRegistry(reg: Registry, files: readonly string[]): string 
     "",
     `/** Every ${reg.exportName} in ${reg.dir}/, in file-name order. */`,
     `export const ${reg.listName}: readonly ${reg.typeName}[] = [`,
-    ...files.map((f) => `  ${identifierFor(f)} as unknown as ${reg.typeName},`),
+    ...files.map((f) => `  ${identifierFor(f)},`),
     "];",
     "",
   ];

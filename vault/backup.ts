@@ -10,8 +10,14 @@
  * @module
  */
 import { basename, dirname, join } from "node:path";
-import { ParaduxError } from "../errors.ts";
-import type { Location, Progress, ProtocolSpec, TransferStats } from "../protocols/_protocol.ts";
+import { failureOf, ParaduxError } from "../errors.ts";
+import {
+  type Location,
+  locationOf,
+  type Progress,
+  type ProtocolSpec,
+  type TransferStats,
+} from "../protocols/_protocol.ts";
 import { protocolFor } from "../protocols/_lookup.ts";
 import { acquireLock } from "../system/lock.ts";
 import { withPrivateDir } from "../system/private_dir.ts";
@@ -127,20 +133,6 @@ export interface BackupReport {
   pull: PullResult;
   /** One result per selected destination, in document order. */
   results: DestinationResult[];
-}
-
-/** One line for a failure, plus its hint (a bug's text when it is not a user error). */
-export function failureOf(e: unknown): { error: string; hint?: string } {
-  if (e instanceof ParaduxError) {
-    return e.hint === undefined ? { error: e.message } : { error: e.message, hint: e.hint };
-  }
-  if (e instanceof Error) return { error: `${e.name}: ${e.message}` };
-  return { error: String(e) };
-}
-
-/** The protocol-level location of a source or destination. */
-export function locationOf(x: { url: string; credentials?: Record<string, string> }): Location {
-  return x.credentials === undefined ? { url: x.url } : { url: x.url, credentials: x.credentials };
 }
 
 /** The lock file of a dataset. */

@@ -11,16 +11,16 @@
  * @module
  */
 import { join } from "node:path";
-import { sha256, toHex } from "../crypto/hashes.ts";
+import { fromHex, sha256, toHex } from "../crypto/hashes.ts";
 import { ParaduxError } from "../errors.ts";
 import { scanFile } from "../paper/scan.ts";
 import { type PbkdfOptions, TEST_ARGON2ID } from "../system/cryptsetup.ts";
 import { hasTool, TOOL_PACKAGES } from "../system/exec.ts";
 import { withPrivateDir } from "../system/private_dir.ts";
+import { walkTree } from "../system/tree.ts";
 import type { Documents } from "./documents.ts";
 import { fetchPublishedExport } from "./publish.ts";
 import { installFromExport, type LabelledInput, reconstructSecret } from "./recovery.ts";
-import { fromHex } from "./secrets.ts";
 
 /** The demo's explicit cheap KDF for everyday keyslots (throwaway vaults only). */
 export const DEMO_PBKDF: PbkdfOptions = TEST_ARGON2ID;
@@ -116,14 +116,9 @@ function text(s: string): Uint8Array {
 /** SHA-256 (hex) of every file under `dir`, by relative path. */
 export async function treeDigest(dir: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  async function walk(d: string, rel: string): Promise<void> {
-    for await (const e of Deno.readDir(d)) {
-      const p = rel === "" ? e.name : `${rel}/${e.name}`;
-      if (e.isDirectory) await walk(join(d, e.name), p);
-      else out.set(p, toHex(sha256(await Deno.readFile(join(d, e.name)))));
-    }
+  for await (const e of walkTree(dir)) {
+    if (!e.entry.isDirectory) out.set(e.rel, toHex(sha256(await Deno.readFile(e.path))));
   }
-  await walk(dir, "");
   return new Map([...out].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
@@ -169,10 +164,6 @@ export async function mnemonicFromPackagePdfs(pdfs: readonly string[]): Promise<
   };
 }
 
-/** The demo's explicit setting for new everyday keyslots: the cheap KDF ({@link DEMO_PBKDF}). */
-export const demoEnv = (name: string): string | undefined =>
-  name === "PARADUX_TEST_FAST_KDF" ? "1" : undefined;
-
 /**
  * Downloads the vault export from a metadata location into `dir` and installs it as the vault
  * of `home` with a new everyday passphrase (as `paradux recover --from URL --install` does).
@@ -186,7 +177,9 @@ export async function installFromLocation(
   return await withPrivateDir(async (dir) => {
     const path = await fetchPublishedExport(url, dir.dir);
     if (path === null) throw new ParaduxError("usage", `${url} is not a metadata location`);
-    const vault = await installFromExport(home, path, mnemonic, newPassphrase, { env: demoEnv });
+    const vault = await installFromExport(home, path, mnemonic, newPassphrase, {
+      pbkdf: DEMO_PBKDF,
+    });
     return vault.docs;
   });
 }

@@ -14,7 +14,7 @@
  * others. Downloads and restores go to private temporary directories removed afterwards.
  * @module
  */
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import {
   dataSegment,
   decryptSegment,
@@ -22,10 +22,17 @@ import {
   unlockVolumeKey,
 } from "../crypto/luks2/mod.ts";
 import { segmentLength } from "../crypto/luks2/mod.ts";
-import { ParaduxError } from "../errors.ts";
-import type { Location, ProtocolSpec, Snapshot, TransferContext } from "../protocols/_protocol.ts";
+import { failureOf, ParaduxError } from "../errors.ts";
+import {
+  type Location,
+  locationOf,
+  type ProtocolSpec,
+  type Snapshot,
+  type TransferContext,
+} from "../protocols/_protocol.ts";
 import { protocolFor } from "../protocols/_lookup.ts";
 import { makePrivateDir, withPrivateDir } from "../system/private_dir.ts";
+import { walkTree } from "../system/tree.ts";
 import {
   type Dataset,
   type Destination,
@@ -36,7 +43,7 @@ import {
 import { allDataKeys } from "./data_keys.ts";
 import { encryptedSnapshots, restoreEncrypted } from "./encrypted.ts";
 import { decodePayload } from "./payload.ts";
-import { EXPORT_NAME, failureOf, locationOf } from "./publish.ts";
+import { EXPORT_NAME } from "./publish.ts";
 import { EVERYDAY_SLOT } from "./vault.ts";
 
 /** What a row checks. */
@@ -306,14 +313,7 @@ export function defaultDestinationOps(
 /** Every regular file and symlink under `root`, as relative paths, sorted. */
 export async function listTree(root: string): Promise<string[]> {
   const out: string[] = [];
-  async function walk(dir: string): Promise<void> {
-    for await (const e of Deno.readDir(dir)) {
-      const p = join(dir, e.name);
-      if (e.isDirectory) await walk(p);
-      else out.push(relative(root, p));
-    }
-  }
-  await walk(root);
+  for await (const e of walkTree(root)) if (!e.entry.isDirectory) out.push(e.rel);
   return out.sort();
 }
 

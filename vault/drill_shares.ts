@@ -5,11 +5,11 @@
  * vault's recovery mnemonic.
  * @module
  */
+import { fromHex } from "../crypto/hashes.ts";
 import { ParaduxError } from "../errors.ts";
 import { recoverSecretFromShards } from "../paper/backup.ts";
 import type { Documents } from "./documents.ts";
 import { cardOf } from "./recovery_card.ts";
-import { fromHex } from "./secrets.ts";
 import { shareOf } from "./shares.ts";
 
 /**

@@ -9,6 +9,7 @@
  * Any Ethernity v1 reader given the mnemonic recovers them.
  * @module
  */
+import { fromHex, toHex } from "../crypto/hashes.ts";
 import { ParaduxError } from "../errors.ts";
 import { type Backup, makeBackup, recoverBackup } from "../paper/backup.ts";
 import type { RecoveryInput } from "../paper/inputs.ts";
@@ -23,7 +24,6 @@ import {
 } from "./documents.ts";
 import { documentsProblems } from "./payload.ts";
 import { documentError, parseDocument } from "./schema.ts";
-import { fromHex, toHex } from "./secrets.ts";
 
 /** Folder of the documents inside the paper backup. */
 export const PAPER_FOLDER = "paradux-metadata";

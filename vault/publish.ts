@@ -7,8 +7,8 @@
  * caller decides what to report. Only a failing export (nothing to upload) throws.
  * @module
  */
-import { ParaduxError } from "../errors.ts";
-import type { Location, ProtocolSpec } from "../protocols/_protocol.ts";
+import { failureOf, ParaduxError } from "../errors.ts";
+import { locationOf, type ProtocolSpec } from "../protocols/_protocol.ts";
 import { protocolFor } from "../protocols/_lookup.ts";
 import { withPrivateDir } from "../system/private_dir.ts";
 import type { MetadataLocation } from "./documents.ts";
@@ -53,11 +53,6 @@ export interface PublishOptions {
   onLocation?: (location: MetadataLocation) => void;
 }
 
-/** The protocol-level location of a metadata location (or any place with a URL). */
-export function locationOf(m: { url: string; credentials?: Record<string, string> }): Location {
-  return m.credentials === undefined ? { url: m.url } : { url: m.url, credentials: m.credentials };
-}
-
 /** The metadata locations selected by `only` (all when absent). */
 export function selectLocations(
   all: readonly MetadataLocation[],
@@ -74,15 +69,6 @@ export function selectLocations(
     }
   }
   return all.filter((l) => only.includes(l.name));
-}
-
-/** One line for a failure: the user error's message, or a bug's text. */
-export function failureOf(e: unknown): { error: string; hint?: string } {
-  if (e instanceof ParaduxError) {
-    return e.hint === undefined ? { error: e.message } : { error: e.message, hint: e.hint };
-  }
-  if (e instanceof Error) return { error: `${e.name}: ${e.message}` };
-  return { error: String(e) };
 }
 
 /**

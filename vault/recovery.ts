@@ -11,7 +11,7 @@
  * the new everyday keyslot with cryptsetup.
  * @module
  */
-import { blake2b256, bytesEqual } from "../crypto/hashes.ts";
+import { blake2b256, bytesEqual, toHex } from "../crypto/hashes.ts";
 import { isMnemonic, normalizeMnemonic } from "../crypto/bip39.ts";
 import { ParaduxError } from "../errors.ts";
 import { hasMarkers, markerKind, splitLines } from "../paper/format/fallback_text.ts";
@@ -29,15 +29,20 @@ import {
   sourcedShard,
 } from "../paper/shards.ts";
 import { commitTemp, tempPathBeside } from "../system/atomic.ts";
-import { luksAddKey, luksDump, luksKillSlot, testPassphrase } from "../system/cryptsetup.ts";
+import {
+  luksAddKey,
+  luksDump,
+  luksKillSlot,
+  type PbkdfOptions,
+  testPassphrase,
+} from "../system/cryptsetup.ts";
 import type { Documents } from "./documents.ts";
-import { runVaultHooks } from "./hooks.ts";
 import { type ReadCard, readRecoveryCard } from "./recovery_card.ts";
-import { toHex } from "./secrets.ts";
+import { refreshUnattended } from "./units.ts";
 import {
   createVault,
+  EVERYDAY_PBKDF,
   EVERYDAY_SLOT,
-  everydayPbkdf,
   type OpenedVault,
   openVaultFile,
   RECOVERY_PBKDF,
@@ -402,7 +407,7 @@ export async function installFromExport(
   exportPath: string,
   mnemonic: string,
   passphrase: Uint8Array,
-  options: { force?: boolean; env?: (name: string) => string | undefined } = {},
+  options: { force?: boolean; pbkdf?: PbkdfOptions } = {},
 ): Promise<OpenedVault> {
   return await withVaultLock(home, async () => {
     const path = vaultPath(home);
@@ -412,9 +417,8 @@ export async function installFromExport(
     try {
       await Deno.copyFile(exportPath, tmp);
       await Deno.chmod(tmp, 0o600);
-      const env = options.env ?? ((n: string) => Deno.env.get(n));
       await luksAddKey(tmp, secret, passphrase, {
-        pbkdf: everydayPbkdf(env),
+        pbkdf: options.pbkdf ?? EVERYDAY_PBKDF,
         keyslot: EVERYDAY_SLOT,
       });
       const slots = (await luksDump(tmp)).keyslots.map((k) => k.id).sort();
@@ -425,7 +429,7 @@ export async function installFromExport(
       }
       const opened = await openVaultFile(tmp, passphrase, home);
       await commitTemp(tmp, path);
-      await runVaultHooks(opened.docs, home);
+      await refreshUnattended(opened.docs, home);
       return { ...opened, path };
     } finally {
       await Deno.remove(tmp).catch(() => {});
@@ -437,13 +441,15 @@ export async function installFromExport(
  * Installs recovered documents (from the paper copy of the metadata) as the live vault of
  * `home`: a new LUKS2 file is made in a private folder beside it, its recovery keyslot is set
  * to the documents' mnemonic and the documents are written, then it is renamed into place.
+ * Job files and units are touched once, at the very end, from the recovered documents: a
+ * failure on the way leaves the machine's timers as they were.
  * @throws ParaduxError `exists` when a vault is there and `force` is not set.
  */
 export async function installFromDocuments(
   home: string,
   docs: Documents,
   passphrase: Uint8Array,
-  options: { force?: boolean } = {},
+  options: { force?: boolean; pbkdf?: PbkdfOptions } = {},
 ): Promise<OpenedVault> {
   return await withVaultLock(home, async () => {
     const path = vaultPath(home);
@@ -452,10 +458,11 @@ export async function installFromDocuments(
     try {
       const fresh = await createVault(staging, passphrase, {
         threshold: docs.secrets.threshold,
+        ...(options.pbkdf === undefined ? {} : { pbkdf: options.pbkdf }),
       });
-      const made = await replaceRecoverySecret(fresh, docs, { runHooks: false });
+      const made = await replaceRecoverySecret(fresh, docs);
       await commitTemp(made.path, path);
-      await runVaultHooks(docs, home);
+      await refreshUnattended(docs, home);
       return { ...made, path, home };
     } finally {
       await Deno.remove(staging, { recursive: true }).catch(() => {});
@@ -480,12 +487,12 @@ async function refuseExisting(path: string, force: boolean): Promise<void> {
 /**
  * Replaces the recovery keyslot and the documents in one atomic step: on a copy, kill the
  * recovery slot (authorised by the everyday passphrase), add `docs.secrets.recoveryMnemonic`,
- * write `docs`, check, rename into place, run the hooks. Used by `change-secrets --recovery`.
+ * write `docs`, check, rename into place. Used by `change-secrets --recovery` (which then
+ * refreshes the job files and units).
  */
 export async function replaceRecoverySecret(
   vault: OpenedVault,
   docs: Documents,
-  options: { runHooks?: boolean } = {},
 ): Promise<OpenedVault> {
   const secret = new TextEncoder().encode(docs.secrets.recoveryMnemonic);
   const tmp = tempPathBeside(vault.path);
@@ -502,9 +509,8 @@ export async function replaceRecoverySecret(
         hint: "nothing was changed",
       });
     }
-    const saved = await saveVault({ ...vault, path: tmp }, docs, { runHooks: false });
+    const saved = await saveVault({ ...vault, path: tmp }, docs);
     await commitTemp(tmp, vault.path);
-    if (options.runHooks !== false) await runVaultHooks(docs, vault.home);
     return { ...saved, path: vault.path };
   } finally {
     await Deno.remove(tmp).catch(() => {});

@@ -10,7 +10,7 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import { blake2b256, bytesEqual } from "../crypto/hashes.ts";
+import { blake2b256, bytesEqual, fromHex, toHex } from "../crypto/hashes.ts";
 import { ParaduxError } from "../errors.ts";
 import { mainFramesOf, makeBackup, recoverBackup } from "../paper/backup.ts";
 import { encodeAuthPayload } from "../paper/format/auth.ts";
@@ -18,7 +18,7 @@ import { formatFallbackText } from "../paper/format/fallback_text.ts";
 import { encodeFrame } from "../paper/format/frame.ts";
 import type { RecoveryInput } from "../paper/inputs.ts";
 import type { SecretsDoc } from "./documents.ts";
-import { fromHex, newRecoveryMnemonic, toHex } from "./secrets.ts";
+import { newRecoveryMnemonic } from "./secrets.ts";
 
 /** The one file inside the card. */
 export const CARD_FILE = "paradux-recovery-card.txt";

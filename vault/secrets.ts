@@ -4,24 +4,13 @@
  * share list. The recovery card is filled in later by the recovery-card feature.
  * @module
  */
+import { toHex } from "../crypto/hashes.ts";
 import { entropyToMnemonic, mnemonicToEntropy } from "@scure/bip39";
 import { wordlist } from "@scure/bip39/wordlists/english.js";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { generateDataKey } from "../crypto/age_x25519.ts";
 import { ParaduxError } from "../errors.ts";
 import type { SecretsDoc } from "./documents.ts";
-
-/** Lowercase hex of bytes. */
-export function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** Bytes of lowercase hex. */
-export function fromHex(hex: string): Uint8Array {
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-  return out;
-}
 
 /** A fresh recovery secret as its 24-word mnemonic (lowercase, single spaces). */
 export function newRecoveryMnemonic(): string {

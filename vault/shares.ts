@@ -11,6 +11,7 @@
  * package export date is added when the package is written).
  * @module
  */
+import { fromHex, toHex } from "../crypto/hashes.ts";
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { makePolynomial, type Polynomial } from "../crypto/shamir128.ts";
@@ -19,7 +20,6 @@ import { formatFallbackText } from "../paper/format/fallback_text.ts";
 import { issueFromPolynomial, shardFrame } from "../paper/shards.ts";
 import type { Documents, IssuedShare, SecretsDoc, ShareSetInfo } from "./documents.ts";
 import { cardOf, withRecoveryCard } from "./recovery_card.ts";
-import { fromHex, toHex } from "./secrets.ts";
 
 /** A deterministic byte source: HMAC-SHA256(seed, label || counter), concatenated. */
 export function seededRandom(seed: Uint8Array, label = "paradux share polynomial"): (

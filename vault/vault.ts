@@ -12,8 +12,8 @@
  * Every write replaces the whole file atomically (temp file, fsync, rename, fsync dir): a crash
  * leaves the old or the new vault. Writers hold `HOME/vault.lock` (see {@link withVaultLock}).
  *
- * `PARADUX_TEST_FAST_KDF=1` makes new everyday keyslots use a cheap argon2id (8 MiB, 4 passes):
- * for tests only, never for real vaults.
+ * New everyday keyslots use {@link EVERYDAY_PBKDF} unless the caller passes another KDF (the
+ * demo's throwaway vaults, tests); nothing in the environment weakens it.
  * @module
  */
 import { dirname, join, resolve } from "node:path";
@@ -23,8 +23,8 @@ import {
   digestFor,
   encryptSegment,
   type Luks2Header,
-  type Luks2Segment,
   parseLuks2Header,
+  segmentLength,
   unlockVolumeKey,
   usableKeyslots,
   verifyVolumeKey,
@@ -44,14 +44,12 @@ import {
   luksFormat,
   luksKillSlot,
   type PbkdfOptions,
-  TEST_ARGON2ID,
   testPassphrase,
   VAULT_DATA_OFFSET,
 } from "../system/cryptsetup.ts";
 import { acquireLock } from "../system/lock.ts";
 import { withPrivateDir } from "../system/private_dir.ts";
 import { type Documents, initialDocuments } from "./documents.ts";
-import { runVaultHooks } from "./hooks.ts";
 import { decodePayload, encodePayload } from "./payload.ts";
 import { withRecoveryCard } from "./recovery_card.ts";
 import { newSecrets } from "./secrets.ts";
@@ -79,20 +77,14 @@ export function lockPath(home: string): string {
   return join(home, "vault.lock");
 }
 
-/** KDF for the everyday keyslot: cryptsetup's benchmarked argon2id, or cheap with the test env. */
-export function everydayPbkdf(env: (name: string) => string | undefined): PbkdfOptions {
-  return env("PARADUX_TEST_FAST_KDF") === "1" ? TEST_ARGON2ID : { type: "argon2id" };
-}
-
-function envPbkdf(): PbkdfOptions {
-  return everydayPbkdf((n) => Deno.env.get(n));
-}
+/** KDF of the everyday keyslot: argon2id with cryptsetup's benchmarked cost. */
+export const EVERYDAY_PBKDF: PbkdfOptions = { type: "argon2id" };
 
 /** An unlocked vault in memory. */
 export interface OpenedVault {
   /** The vault file. */
   readonly path: string;
-  /** The Paradux home it belongs to (for hooks). */
+  /** The Paradux home it belongs to (its job files, state and locks). */
   readonly home: string;
   /** The documents as last read or saved. */
   readonly docs: Documents;
@@ -114,7 +106,7 @@ export interface CreateOptions {
   threshold: number;
   /** The user's name for the user document (optional). */
   userName?: string;
-  /** KDF of the everyday keyslot (default: {@link everydayPbkdf} from the environment). */
+  /** KDF of the everyday keyslot (default {@link EVERYDAY_PBKDF}). */
   pbkdf?: PbkdfOptions;
 }
 
@@ -170,7 +162,7 @@ async function createVaultFile(
       await withPrivateDir(async (dir) => {
         const keyFile = await dir.writeSecret("volume-key", volumeKey);
         await luksFormat(tmp, passphrase, {
-          pbkdf: options.pbkdf ?? envPbkdf(),
+          pbkdf: options.pbkdf ?? EVERYDAY_PBKDF,
           keyslot: EVERYDAY_SLOT,
           volumeKeyFile: keyFile,
         });
@@ -203,7 +195,6 @@ async function createVaultFile(
         usedBytes,
         uuid: header.uuid,
       };
-      await runVaultHooks(docs, home);
       return vault;
     } finally {
       await Deno.remove(tmp).catch(() => {});
@@ -222,16 +213,6 @@ async function fsyncFile(path: string): Promise<void> {
   }
 }
 
-function segmentLength(file: Uint8Array, seg: Luks2Segment): number {
-  const len = seg.size === "dynamic" ? file.length - seg.offset : seg.size;
-  if (len <= 0 || seg.offset + len > file.length) {
-    throw new ParaduxError("input", "the vault file is truncated", {
-      hint: "restore the vault from a published export",
-    });
-  }
-  return len - (len % seg.sectorSize);
-}
-
 /**
  * Encrypts `docs` into a copy of `file` (growing it when the payload does not fit).
  * Returns the new file bytes.
@@ -246,7 +227,7 @@ function sealPayload(
 ): { bytes: Uint8Array; usedBytes: number } {
   const seg = dataSegment(header);
   const payload = encodePayload(docs, seg.sectorSize, Math.floor(Date.now() / 1000));
-  let segLen = segmentLength(file, seg);
+  let segLen = segmentLength(seg, file.length);
   let out: Uint8Array;
   if (payload.length <= segLen) {
     out = file.slice();
@@ -306,7 +287,7 @@ export async function openVaultFile(
   const header = parseLuks2Header(file);
   const seg = dataSegment(header);
   const { volumeKey, keyslot } = await unlockVault(path, header, file, passphrase);
-  const len = segmentLength(file, seg);
+  const len = segmentLength(seg, file.length);
   const plain = decryptSegment(seg, volumeKey, 0, file.subarray(seg.offset, seg.offset + len));
   const { docs, usedBytes } = decodePayload(plain);
   return { path, home, docs, volumeKey, passphrase, keyslot, usedBytes, uuid: header.uuid };
@@ -365,15 +346,14 @@ export function openVault(home: string, passphrase: Uint8Array): Promise<OpenedV
 
 /** Options for {@link saveVault}. */
 export interface SaveOptions {
-  /** Run the after-change hooks (default true). */
-  runHooks?: boolean;
   /** Largest data segment the vault may grow to (default {@link MAX_DATA_SIZE}). */
   maxDataSize?: number;
 }
 
 /**
- * Writes `docs` into the vault atomically and runs the after-change hooks.
- * The caller should hold the lock ({@link withVaultLock}) from open to save.
+ * Writes `docs` into the vault atomically. The caller should hold the lock
+ * ({@link withVaultLock}) from open to save, and afterwards refresh what depends on the
+ * documents (the command does: commands/_publish.ts `afterVaultChange`).
  * @throws ParaduxError `input` for invalid documents, `capacity` when too big (nothing changes).
  */
 export async function saveVault(
@@ -397,9 +377,7 @@ export async function saveVault(
     options.maxDataSize,
   );
   await writeFileAtomic(vault.path, bytes, { mode: 0o600 });
-  const saved: OpenedVault = { ...vault, docs, usedBytes };
-  if (options.runHooks !== false) await runVaultHooks(docs, vault.home);
-  return saved;
+  return { ...vault, docs, usedBytes };
 }
 
 /** Removes temp files an interrupted save left beside the vault (call with the lock held). */
@@ -519,7 +497,7 @@ async function checkDestination(dest: string): Promise<void> {
 export async function changePassphrase(
   vault: OpenedVault,
   newPassphrase: Uint8Array,
-  pbkdf: PbkdfOptions = envPbkdf(),
+  pbkdf: PbkdfOptions = EVERYDAY_PBKDF,
 ): Promise<OpenedVault> {
   const mnemonic = new TextEncoder().encode(vault.docs.secrets.recoveryMnemonic);
   const tmp = tempPathBeside(vault.path);

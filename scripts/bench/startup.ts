@@ -1,8 +1,9 @@
 /**
  * Start-up cost: `paradux --help` and `paradux status` against `deno eval 0`. `status` opens a
- * vault made for the run in a temp home with the cheap test KDF (PARADUX_TEST_FAST_KDF=1, a
- * small argon2id), so its row is start-up plus reading the vault, not the everyday KDF (that is
- * the "vault open+read" row of the LUKS2 group).
+ * vault made for the run in a temp home with the cheap test KDF (made by the test entry point
+ * tests/e2e/cheap_kdf_main.ts, a small argon2id), so its row is start-up plus reading the vault,
+ * not the everyday KDF (that is the "vault open+read" row of the LUKS2 group). Both rows run
+ * main.ts itself.
  * @module
  */
 import { join } from "node:path";
@@ -18,17 +19,27 @@ export async function benchStartup(root: string): Promise<BenchRow[]> {
     const home = join(tmp, "home");
     const passFile = join(tmp, "pass");
     await Deno.writeTextFile(passFile, PASS + "\n", { mode: 0o600 });
-    const cli = (...args: string[]) =>
+    const entry = (main: string, ...args: string[]) =>
       run(deno, [
         "run",
         "-q",
         "-P=paradux",
         "--config",
         join(root, "deno.json"),
-        join(root, "main.ts"),
+        join(root, main),
         ...args,
-      ], { env: { NO_COLOR: "1", PARADUX_TEST_FAST_KDF: "1" } });
-    await cli("--vault", home, "init", "--passphrase-file", passFile, "--min-stewards", "2");
+      ], { env: { NO_COLOR: "1" } });
+    const cli = (...args: string[]) => entry("main.ts", ...args);
+    await entry(
+      "tests/e2e/cheap_kdf_main.ts",
+      "--vault",
+      home,
+      "init",
+      "--passphrase-file",
+      passFile,
+      "--min-stewards",
+      "2",
+    );
     const reference = await medianMs(() => run(deno, ["eval", "0"]), 7);
     const help = await medianMs(() => cli("--help"), 7);
     const status = await medianMs(

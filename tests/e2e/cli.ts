@@ -29,6 +29,14 @@ export interface CliOptions {
   cwd?: string;
   /** Repository root to run (a temp copy in codegen tests). */
   root?: string;
+  /** Run the test entry point tests/e2e/cheap_kdf_main.ts (cheap KDFs for new keyslots and
+   * paper backups) instead of main.ts; the permissions stay the same. */
+  cheapKdf?: boolean;
+}
+
+/** The entry point {@link runCli} runs under `root`. */
+export function entryPoint(root: string, cheapKdf: boolean): string {
+  return cheapKdf ? join(root, "tests", "e2e", "cheap_kdf_main.ts") : join(root, "main.ts");
 }
 
 /** Runs `paradux ARGS` under `deno run -P=paradux` and collects the result. */
@@ -44,7 +52,7 @@ export async function runCli(
       "-P=paradux",
       "--config",
       join(root, "deno.json"),
-      join(root, "main.ts"),
+      entryPoint(root, options.cheapKdf === true),
       ...args,
     ],
     stdin: options.stdin === undefined ? "null" : "piped",

@@ -157,7 +157,7 @@ Deno.test("e2e drill: publish on edit, drill failures each named, recover and re
       "--install",
       "--passphrase-file",
       "-",
-    ], { env: b.env, stdin: NEW_PASS + "\n" });
+    ], { env: b.env, cheapKdf: true, stdin: NEW_PASS + "\n" });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const restored = join(b.root, "restored");
     r = await runCli([

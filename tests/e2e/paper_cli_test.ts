@@ -3,7 +3,7 @@
  * backup with shards, recover from scanned PDFs (pdftoppm + zxing-wasm) and from the `.txt`
  * twins with a typo, refusals (existing files, too few shards, a forged shard, a sealed backup
  * for expand-shards), reprint, and the demo. Needs Debian poppler-utils (pdftoppm).
- * PARADUX_TEST_FAST_KDF=1 keeps the age scrypt cheap (log2 N = 10).
+ * The test entry point (`cheapKdf`) keeps the age scrypt cheap (log2 N = 10).
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -15,7 +15,6 @@ import { framesOfInputs } from "../../paper/inputs.ts";
 import { shardFrame } from "../../paper/shards.ts";
 import { splitTwin } from "../../paper/documents.ts";
 
-const ENV = { PARADUX_TEST_FAST_KDF: "1" };
 const NOTE = "the safe's code is 31-07-1969\nGrüße 東京\n";
 const KEY = crypto.getRandomValues(new Uint8Array(1500)); // incompressible: several main frames
 
@@ -27,7 +26,7 @@ interface Made {
 }
 
 function paradux(args: string[], stdin?: string) {
-  return runCli(args, { env: ENV, ...(stdin === undefined ? {} : { stdin }) });
+  return runCli(args, { cheapKdf: true, ...(stdin === undefined ? {} : { stdin }) });
 }
 
 async function makeSample(root: string): Promise<string[]> {

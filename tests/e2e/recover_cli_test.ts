@@ -62,11 +62,11 @@ async function recoverInto(s: RecoverSandbox, name: string, args: string[]) {
     "--install",
     "--passphrase-file",
     s.newPassFile,
-  ], { env: s.env });
+  ], { env: s.env, cheapKdf: true });
   assert.equal(r.code, 0, `${name}: ${r.stderr}`);
   const status = await runCli(
     ["--vault", home, "status-user", "--json", "--passphrase-file", s.newPassFile],
-    { env: s.env },
+    { env: s.env, cheapKdf: true },
   );
   assert.equal(status.code, 0, status.stderr);
   assert.deepEqual(JSON.parse(status.stdout), USER);
@@ -236,7 +236,7 @@ Deno.test("e2e recover: 5 stewards k=3, a 6th later, recovery four ways, refusal
       "--install",
       "--passphrase-file",
       s.newPassFile,
-    ], { env: s.env });
+    ], { env: s.env, cheapKdf: true });
     assert.equal(r.code, 6, r.stderr);
     assert.match(r.stderr, /already exists/);
 
@@ -420,7 +420,7 @@ Deno.test("e2e recover --extract: no cryptsetup on PATH, an export from export-m
       "--install",
       "--passphrase-file",
       s.newPassFile,
-    ], { env: s.env });
+    ], { env: s.env, cheapKdf: true });
     assert.equal(r.code, 0, r.stderr);
     r = await runCli([
       "--vault",
@@ -429,7 +429,7 @@ Deno.test("e2e recover --extract: no cryptsetup on PATH, an export from export-m
       "--json",
       "--passphrase-file",
       s.newPassFile,
-    ], { env: s.env });
+    ], { env: s.env, cheapKdf: true });
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), USER);
     // the installed vault's recovery keyslot is the recovered mnemonic: the old packages open
@@ -442,7 +442,7 @@ Deno.test("e2e recover --extract: no cryptsetup on PATH, an export from export-m
       paperExport,
       "--passphrase-file",
       s.newPassFile,
-    ], { env: s.env });
+    ], { env: s.env, cheapKdf: true });
     assert.equal(r.code, 0, r.stderr);
     r = await paradux(s, [
       "recover",

@@ -55,7 +55,6 @@ export async function makeSandbox(name: string, editor = COPY_EDITOR): Promise<S
       EDITOR: "paradux-editor",
       VISUAL: "",
       PARADUX_EDITOR_DIR: editorDir,
-      PARADUX_TEST_FAST_KDF: "1",
       PARADUX_UNITS_ROOT: unitsRoot,
     },
   };
@@ -68,6 +67,7 @@ export function paradux(
   options: { stdin?: string; env?: Record<string, string> } = {},
 ): Promise<CliResult> {
   return runCli(["--vault", s.home, ...args], {
+    cheapKdf: true,
     env: { ...s.env, ...options.env },
     ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
   });

@@ -34,14 +34,13 @@ Deno.test("e2e servers: rsync+ssh source, s3 metadata location, drill, recover f
       EDITOR: "paradux-editor",
       VISUAL: "",
       PARADUX_EDITOR_DIR: root,
-      PARADUX_TEST_FAST_KDF: "1",
       PARADUX_UNITS_ROOT: join(root, "units"),
     };
     const home = join(root, "home");
     const passFile = join(root, "pass");
     await Deno.writeTextFile(passFile, PASS + "\n");
     const px = (args: string[]) =>
-      runCli(["--vault", home, ...args, "--passphrase-file", passFile], { env });
+      runCli(["--vault", home, ...args, "--passphrase-file", passFile], { env, cheapKdf: true });
     const edit = async (doc: string, value: unknown) => {
       await Deno.writeTextFile(join(root, "next.json"), JSON.stringify(value));
       const r = await px([`edit-${doc}`]);

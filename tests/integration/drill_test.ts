@@ -49,7 +49,7 @@ async function world(): Promise<World> {
       { name: "sealed", url: url(join(root, "sealed")), frequency: "daily", encrypt: true },
     ],
   }];
-  const vault = await saveVault(created, (await issueShares(docs)).docs, { runHooks: false });
+  const vault = await saveVault(created, (await issueShares(docs)).docs);
   const ctx = { privateDir: root, now: new Date() };
   await file.push(local, { url: url(join(root, "mnt", "plain")) }, ctx);
   await pushEncrypted(

@@ -65,7 +65,7 @@ Deno.test({
       const docs = structuredClone(vault.docs);
       docs.user.notes = "changed";
       await assert.rejects(
-        saveVault(vault, docs, { runHooks: false }),
+        saveVault(vault, docs),
         (e) => isUserError(e, "capacity") && /no space left/.test(e.message),
       );
       assert.deepEqual(names(home), ["vault.luks"], "no temp file is left");
@@ -108,7 +108,7 @@ Deno.test({
       await Deno.remove(join(mnt, "filler"));
       await Deno.remove(join(mnt, "ballast"));
       await Deno.remove(other, { recursive: true });
-      await saveVault(vault, docs, { runHooks: false });
+      await saveVault(vault, docs);
       assert.equal((await openVault(home, pass)).docs.user.notes, "changed");
       assert.deepEqual(names(home), ["vault.luks"]);
     } finally {

@@ -50,14 +50,14 @@ Deno.test("faults: publish-metadata killed with SIGKILL leaves the old or the ne
       url: `file://${l}`,
     }));
     docs.user.notes = "old";
-    vault = await saveVault(vault, docs, { runHooks: false });
+    vault = await saveVault(vault, docs);
 
     // publish the old documents once
     const first = await cli(home, passFile).output();
     assert.equal(first.code, 0, new TextDecoder().decode(first.stderr));
     const newDocs = structuredClone(vault.docs);
     newDocs.user.notes = "new";
-    vault = await saveVault(vault, newDocs, { runHooks: false });
+    vault = await saveVault(vault, newDocs);
 
     const check = async (label: string): Promise<string[]> => {
       const versions: string[] = [];

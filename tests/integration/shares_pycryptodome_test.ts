@@ -86,7 +86,7 @@ Deno.test("shares: PyCryptodome rebuilds the mnemonic from share frames; cryptse
       ...vault.docs,
       stewards: { stewards: ids.map((id) => ({ id, name: id })) },
     });
-    vault = await saveVault(vault, issued.docs, { runHooks: false });
+    vault = await saveVault(vault, issued.docs);
     const exported = join(root, "export.luks");
     await exportVault(vault, exported);
     // indices 2, 4, 5: Lagrange weights other than 1, so byte-order bugs would show

@@ -9,12 +9,13 @@ import { ParaduxError } from "../../../errors.ts";
 import { parseShards, parseWords } from "../../../commands/paper_backup.ts";
 import {
   collectBackupFiles,
-  paperWorkFactor,
   readRecoveryInputs,
   resolveLayout,
   writeRecoveredFiles,
 } from "../../../commands/_paper.ts";
 import { recordingIo } from "../../../commands/_io.ts";
+import { kdfOf, REAL_KDF } from "../../../commands/_vault.ts";
+import { CHEAP_KDF } from "../../helpers/cheap_kdf.ts";
 import { splitTwin, twinText } from "../../../paper/documents.ts";
 import { presetLayout } from "../../../paper/layout.ts";
 
@@ -69,10 +70,16 @@ Deno.test("resolveLayout: preset, ecc on top, a layout file, and --paper contrad
   });
 });
 
-Deno.test("paperWorkFactor: age's 18, or 10 with PARADUX_TEST_FAST_KDF=1", () => {
-  assert.equal(paperWorkFactor(() => undefined), 18);
-  assert.equal(paperWorkFactor((n) => (n === "PARADUX_TEST_FAST_KDF" ? "1" : undefined)), 10);
-  assert.equal(paperWorkFactor(() => "0"), 18);
+Deno.test("kdfOf: the real costs unless deps pass others; the environment changes nothing", () => {
+  Deno.env.set("PARADUX_TEST_FAST_KDF", "1");
+  try {
+    assert.deepEqual(kdfOf({}), REAL_KDF);
+    assert.equal(REAL_KDF.paperLogN, 18);
+    assert.deepEqual(REAL_KDF.everyday, { type: "argon2id" });
+    assert.deepEqual(kdfOf({ kdf: CHEAP_KDF }), CHEAP_KDF);
+  } finally {
+    Deno.env.delete("PARADUX_TEST_FAST_KDF");
+  }
 });
 
 Deno.test("twins: text, payloads, both; splitTwin gives back the parts with line numbers", () => {
