@@ -31,6 +31,8 @@ export interface BackupCommandOptions extends PassphraseOptions {
   dryRun?: boolean;
   /** `--force`. */
   force?: boolean;
+  /** `--full`: new chains (a full snapshot) at s3, ftp and encrypted destinations. */
+  full?: boolean;
   /** `--job FILE`. */
   job?: string;
 }
@@ -137,6 +139,10 @@ export const command = defineCommand<BackupCommandOptions>({
   options: [
     { flags: "--location <name>", description: "push only to this destination, due or not" },
     { flags: "--force", description: "push to every destination, due or not" },
+    {
+      flags: "--full",
+      description: "start new chains: s3, ftp and encrypted destinations get a full snapshot",
+    },
     { flags: "--dry-run", description: "show what would be pushed; transfer nothing" },
     { flags: "--job <file>", description: "read the dataset from a job file instead of the vault" },
     PASSPHRASE_OPTION,
@@ -162,6 +168,7 @@ export const command = defineCommand<BackupCommandOptions>({
             encryption,
             ...(options.location === undefined ? {} : { only: options.location }),
             ...(options.force === true ? { force: true } : {}),
+            ...(options.full === true ? { full: true } : {}),
             ...(options.dryRun === true ? { dryRun: true } : {}),
             onStep: (step, destination) =>
               io.progress(

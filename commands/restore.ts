@@ -63,7 +63,10 @@ export const command = defineCommand<RestoreCommandOptions>({
       } else {
         const where = `${dataset.name}/${destination.name} (${destination.url})`;
         io.out(snapshots.length === 0 ? `no snapshots at ${where}` : `snapshots at ${where}:`);
-        for (const s of snapshots) io.out(`  ${s.id}  ${formatTime(s.time)}`);
+        for (const s of snapshots) {
+          const kind = s.level === undefined ? "" : s.level === 0 ? "  full" : `  +${s.level}`;
+          io.out(`  ${s.id}  ${formatTime(s.time)}${kind}`);
+        }
       }
       return;
     }

@@ -4,10 +4,13 @@
  *
  * One snapshot is a directory `<snapshot-id>/` holding:
  * - `data.tar.gz.age.000`, `.001`, ...: the parts. Their concatenation is ONE standard binary age
- *   file (X25519 recipients) of a gzip-compressed POSIX tar of the dataset, so
- *   `cat data.tar.gz.age.* | age -d -i key.txt | tar -xz` restores it without Paradux.
- * - `manifest.json`: format, snapshot id, creation time, key generation, recipients, and each
- *   part's size and SHA-256. It names no file of the dataset.
+ *   file (X25519 recipients) of a gzip-compressed GNU tar `--listed-incremental` archive
+ *   (system/tar.ts): a full, or the changes since the snapshot before it in its chain
+ *   (protocols/_chain.ts), so `cat data.tar.gz.age.* | age -d -i key.txt | gunzip |
+ *   tar --listed-incremental=/dev/null -xpf - -C DIR`, for each id of the chain in order,
+ *   restores it without Paradux.
+ * - `manifest.json`: format, snapshot id, creation time, key generation, recipients, level and
+ *   chain, and each part's size and SHA-256. It names no file of the dataset.
  *
  * Everything streams (tar -> gzip -> age -> parts on disk), so memory does not grow with the
  * dataset; only one part's hash state and a chunk are in memory at a time.
@@ -19,9 +22,15 @@ import { ParaduxError } from "../errors.ts";
 import { decryptStream, encryptStream } from "../crypto/age_x25519.ts";
 import { spawnStreaming } from "../system/exec.ts";
 import { syncDir, writeFileAtomic } from "../system/atomic.ts";
+import { tarCreateArgs, tarExtractArgs } from "../system/tar.ts";
+import { isChainLink } from "./_chain.ts";
+import { snapshotId } from "./_snapshot_id.ts";
 
-/** The manifest's format tag. */
-export const ARCHIVE_FORMAT = "paradux-archive-v1";
+/** The manifest's format tag (v1, a plain full without chain fields, is still read). */
+export const ARCHIVE_FORMAT = "paradux-archive-v2";
+
+/** The format tag of manifests before chains. */
+export const ARCHIVE_FORMAT_V1 = "paradux-archive-v1";
 
 /** Default part size: 64 MiB. */
 export const DEFAULT_PART_SIZE = 64 * 1024 * 1024;
@@ -38,10 +47,14 @@ export interface ArchivePart {
 
 /** What `manifest.json` holds. */
 export interface ArchiveManifest {
-  /** Always {@link ARCHIVE_FORMAT}. */
-  format: typeof ARCHIVE_FORMAT;
-  /** Snapshot id, also the directory name (UTC `YYYYMMDDTHHMMSSZ`). */
+  /** {@link ARCHIVE_FORMAT} (or {@link ARCHIVE_FORMAT_V1} when read from an older snapshot). */
+  format: typeof ARCHIVE_FORMAT | typeof ARCHIVE_FORMAT_V1;
+  /** Snapshot id, also the directory name (protocols/_snapshot_id.ts). */
   snapshot: string;
+  /** 0 for a full, n for the n-th increment after it. */
+  level: number;
+  /** Ids from the chain's full to this snapshot, inclusive. */
+  chain: string[];
   /** ISO time the archive was made. */
   created: string;
   /** Generation of the vault's data key the archive is encrypted to. */
@@ -54,29 +67,8 @@ export interface ArchiveManifest {
   totalBytes: number;
 }
 
-/** Tar arguments that write a POSIX archive of `dir`'s contents to stdout. */
-export function tarCreateArgs(dir: string): string[] {
-  return [
-    "--create",
-    "--format=posix",
-    "--sparse",
-    "--numeric-owner",
-    "--file=-",
-    "--directory",
-    dir,
-    ".",
-  ];
-}
-
-/** Tar arguments that extract a POSIX archive from stdin into `dir`. */
-export function tarExtractArgs(dir: string): string[] {
-  return ["--extract", "--file=-", "--directory", dir, "--numeric-owner", "--preserve-permissions"];
-}
-
-/** A snapshot id for a moment: `20261124T094500Z`. */
-export function snapshotId(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
-}
+/** A snapshot id for a moment: `20261124T094500Z` (see protocols/_snapshot_id.ts). */
+export { snapshotId };
 
 /** The name of part `i`. */
 export function partName(i: number): string {
@@ -159,6 +151,12 @@ export interface WriteArchiveOptions {
   partSize?: number;
   /** The snapshot's time (default now). */
   now?: Date;
+  /** The snapshot id (default: {@link snapshotId} of `now`). */
+  id?: string;
+  /** Ids from the chain's full to this snapshot (default: `[id]`, a full). */
+  chain?: string[];
+  /** tar's `--listed-incremental` snapshot file (missing = a full); absent: a plain tar. */
+  snapshotFile?: string;
   /**
    * Called once a part is complete on disk (before the next one starts); it may upload and then
    * remove the file, which bounds the local disk use to one part.
@@ -174,7 +172,15 @@ export async function writeArchive(options: WriteArchiveOptions): Promise<Archiv
   }
   const now = options.now ?? new Date();
   await Deno.mkdir(options.snapshotDir, { recursive: false, mode: 0o700 });
-  const tar = spawnStreaming("tar", tarCreateArgs(options.sourceDir));
+  const id = options.id ?? snapshotId(now);
+  const chain = options.chain ?? [id];
+  const tar = spawnStreaming(
+    "tar",
+    tarCreateArgs(
+      options.sourceDir,
+      options.snapshotFile === undefined ? {} : { snapshotFile: options.snapshotFile },
+    ),
+  );
   const parts: ArchivePart[] = [];
   try {
     const gz = tar.stdout.pipeThrough(byteTransform(new CompressionStream("gzip")));
@@ -188,7 +194,9 @@ export async function writeArchive(options: WriteArchiveOptions): Promise<Archiv
   }
   const manifest: ArchiveManifest = {
     format: ARCHIVE_FORMAT,
-    snapshot: snapshotId(now),
+    snapshot: id,
+    level: chain.length - 1,
+    chain,
     created: now.toISOString(),
     keyGeneration: options.keyGeneration,
     recipients: [...options.recipients],
@@ -216,12 +224,18 @@ export async function readManifest(snapshotDir: string): Promise<ArchiveManifest
     throw new ParaduxError("input", `archive manifest ${path} is not valid JSON`, { cause: e });
   }
   const m = value as Partial<ArchiveManifest>;
+  if (m?.format === ARCHIVE_FORMAT_V1 && typeof m.snapshot === "string") {
+    m.level = 0;
+    m.chain = [m.snapshot];
+  }
   const partsOk = Array.isArray(m.parts) &&
     m.parts.every((p, i) =>
       p !== null && typeof p === "object" && p.name === partName(i) && Number.isInteger(p.bytes) &&
       typeof p.sha256 === "string" && /^[0-9a-f]{64}$/.test(p.sha256)
     );
-  if (m.format !== ARCHIVE_FORMAT || typeof m.snapshot !== "string" || !partsOk) {
+  const linkOk = isChainLink({ ...m, bytes: 0 });
+  const formatOk = m.format === ARCHIVE_FORMAT || m.format === ARCHIVE_FORMAT_V1;
+  if (!formatOk || typeof m.snapshot !== "string" || !partsOk || !linkOk) {
     throw new ParaduxError("input", `archive manifest ${path} is not a ${ARCHIVE_FORMAT} manifest`);
   }
   return m as ArchiveManifest;
@@ -316,7 +330,10 @@ export async function extractStream(
   snapshot: string,
 ): Promise<void> {
   const plain = await decryptStream(identities, encrypted);
-  const tar = spawnStreaming("tar", tarExtractArgs(targetDir), { stdin: "piped", stdout: "null" });
+  const tar = spawnStreaming("tar", tarExtractArgs(targetDir, { incremental: true }), {
+    stdin: "piped",
+    stdout: "null",
+  });
   try {
     await plain.pipeThrough(byteTransform(new DecompressionStream("gzip"))).pipeTo(tar.stdin);
   } catch (e) {

@@ -21,6 +21,8 @@
  * @module
  */
 
+import type { ChainOptions } from "./_chain.ts";
+
 /** A location as written in the vault: URL plus protocol-specific credentials. */
 export interface Location {
   /** Location URL; its scheme picks the protocol (e.g. `file:///mnt/usb/home`). */
@@ -82,12 +84,22 @@ export interface Snapshot {
   id: string;
   /** ISO 8601 time the snapshot was made. */
   time: string;
+  /** For chained destinations: 0 for a full, n for the n-th increment after it. */
+  level?: number;
 }
 
 /** Options of `push`. */
 export interface PushOptions {
-  /** How many snapshots to keep (older ones are removed after a successful push). */
+  /**
+   * How many snapshots to keep restorable (older ones are removed after a successful push; on
+   * chained destinations the parts those need back to their full stay, protocols/_chain.ts).
+   */
   keep?: number;
+  /**
+   * Chained destinations (s3, ftp): where the chain's local state lives, and when to make a
+   * full. Without it every push is a full.
+   */
+  chain?: ChainOptions;
 }
 
 /** The declaration plus the operations of a protocol. */

@@ -1,17 +1,28 @@
 /**
- * What the rclone-backed protocols (`s3`, `ftp`) share: snapshots stored as one tar stream each.
+ * What the rclone-backed protocols (`s3`, `ftp`) share: snapshots stored as chains of tar
+ * streams (protocols/_chain.ts: one full, then increments holding only what changed).
  *
  * Plain object stores and FTP cannot keep modes, owners, symlinks, empty directories or sparse
- * files, and rclone has no atomic directory rename on S3. So a push streams ONE POSIX tar of the
- * tree (`tar --sparse`, made by system tar, nothing on disk) into `rclone rcat`, and a snapshot is:
+ * files, and rclone has no atomic directory rename on S3. So a push streams ONE GNU tar
+ * `--listed-incremental` archive (system/tar.ts; made by system tar, nothing on disk) into
+ * `rclone rcat`, and a snapshot is:
  *
- * - `<id>/data.tar`: the tree; `rclone cat .../data.tar | tar -x` restores it without Paradux;
- * - `<id>/.complete`: a small JSON marker written LAST. Only directories with the marker count
- *   as snapshots, so an interrupted push is never restored; `keep` pruning removes it later.
+ * - `<id>/data.tar`: a full (level 0) or the changes since the snapshot before it (deletions and
+ *   renames included: every directory's list of names is in the archive);
+ * - `<id>/.complete`: a one-line JSON marker written LAST: format, snapshot, level and `chain`
+ *   (the ids from the full to this one). Only directories with the marker count as snapshots,
+ *   so an interrupted push is never restored; the next push removes it.
  *
- * `id` is the run's UTC time `YYYYMMDDTHHMMSSZ` with `-2`, `-3`... when that second is taken
- * (the same ids as the rsync-based protocols). Restores stream `rclone cat` into `tar -x`, so
- * names with newlines, modes, symlinks, empty dirs and holes come back as they were.
+ * Restore snapshot ID without Paradux (each part of its chain, in order, into an empty DIR):
+ *
+ * ```sh
+ * for id in $(rclone cat REMOTE:PATH/ID/.complete | sed 's/.*"chain":\[\([^]]*\)\].*\/\1/' | tr -d '"' | tr , ' '); do
+ *   rclone cat "REMOTE:PATH/$id/data.tar" | tar --listed-incremental=/dev/null -xpf - -C DIR
+ * done
+ * ```
+ *
+ * Ids follow protocols/_snapshot_id.ts. Restores stream `rclone cat` into `tar -x`, so names
+ * with newlines, modes, symlinks, empty dirs, hard links and holes come back as they were.
  *
  * Single files (`upload`) are `rclone copyto --ignore-times` (always sent, even when size and
  * time match) straight to the name where the store's PUT is atomic (S3), or to a temp name and
@@ -24,6 +35,7 @@ import { commitTemp, tempPathBeside } from "../system/atomic.ts";
 import { spawnStreaming, stdoutText, type StreamingProcess } from "../system/exec.ts";
 import {
   catArgs,
+  catMatchingArgs,
   copyArgs,
   copytoArgs,
   deletefileArgs,
@@ -38,7 +50,19 @@ import {
   runRclone,
   spawnRclone,
 } from "../system/rclone.ts";
-import { tarCreateArgs, tarExtractArgs } from "./_archive.ts";
+import { tarCreateArgs, tarExtractArgs } from "../system/tar.ts";
+import {
+  type ChainLink,
+  type ChainPlan,
+  commitChainState,
+  isChainLink,
+  newLink,
+  planPush,
+  readChainState,
+  restorePlan,
+  snapshotsToKeep,
+  workingSnar,
+} from "./_chain.ts";
 import type {
   Location,
   ProtocolSpec,
@@ -47,22 +71,16 @@ import type {
   TransferContext,
   TransferStats,
 } from "./_protocol.ts";
-import {
-  checkName,
-  compareSnapshotIds,
-  isSnapshotId,
-  nextSnapshotId,
-  snapshotsToPrune,
-  snapshotTime,
-} from "./_rsync_store.ts";
+import { checkName } from "./_rsync_store.ts";
+import { compareSnapshotIds, isSnapshotId, nextSnapshotId, snapshotTime } from "./_snapshot_id.ts";
 import { countFiles } from "../system/count_files.ts";
 
 /** The tar file inside a snapshot directory. */
 export const DATA_NAME = "data.tar";
 /** The marker written last into a complete snapshot directory. */
 export const COMPLETE_NAME = ".complete";
-/** The marker's format tag. */
-export const TAR_FORMAT = "paradux-tar-v1";
+/** The marker's format tag (v1: one plain tar per snapshot, read as a full). */
+export const TAR_FORMAT = "paradux-tar-v2";
 
 /** An opened rclone location: flags, the remote path of its root, and cleanup. */
 export interface RcloneTarget {
@@ -183,6 +201,56 @@ async function pipe(
   }
 }
 
+/** The marker of a complete snapshot (pure). */
+export interface Marker extends ChainLink {
+  /** {@link TAR_FORMAT} (or `paradux-tar-v1` for a plain full of an older version). */
+  format: string;
+  /** ISO time of the push. */
+  created: string;
+  /** Files in the tree. */
+  files: number;
+}
+
+/** The chain link a marker line stands for, or undefined for a bad line (pure). */
+export function parseMarker(line: string): ChainLink | undefined {
+  let v: Record<string, unknown>;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (v === null || typeof v !== "object" || typeof v.snapshot !== "string") return undefined;
+  if (v.format === "paradux-tar-v1" && Number.isInteger(v.bytes)) {
+    return { snapshot: v.snapshot, level: 0, chain: [v.snapshot], bytes: v.bytes as number };
+  }
+  if (v.format !== TAR_FORMAT || !isChainLink(v)) return undefined;
+  return { snapshot: v.snapshot, level: v.level, chain: v.chain, bytes: v.bytes };
+}
+
+/** The complete snapshots' links, oldest first (one lsf and one cat of all markers). */
+async function readLinks(t: RcloneTarget): Promise<ChainLink[]> {
+  const ids = await listComplete(t);
+  if (ids.length === 0) return [];
+  const r = await runRclone(catMatchingArgs(t.global, t.root, `/*/${COMPLETE_NAME}`));
+  if (r.code !== 0) throw rcloneFailure(r, `reading the snapshot markers at ${t.where}`);
+  const byId = new Map<string, ChainLink>();
+  for (const line of stdoutText(r).split("\n")) {
+    const link = parseMarker(line);
+    if (link !== undefined) byId.set(link.snapshot, link);
+  }
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+/** The links whose whole chain is present (restorable), oldest first (pure). */
+export function restorable(links: readonly ChainLink[]): ChainLink[] {
+  const ids = new Set(links.map((l) => l.snapshot));
+  return links.filter((l) => l.chain.every((id) => ids.has(id)));
+}
+
+function toSnapshot(l: ChainLink): Snapshot {
+  return { id: l.snapshot, time: snapshotTime(l.snapshot), level: l.level };
+}
+
 async function push(
   open: OpenTarget,
   dir: string,
@@ -191,12 +259,21 @@ async function push(
   options: PushOptions = {},
 ): Promise<TransferStats & { snapshot: Snapshot }> {
   return await withTarget(open, location, ctx, async (t) => {
-    const taken = new Set(await listLines(t, t.root, { dirsOnly: true }));
+    const links = await readLinks(t);
+    const taken = await listLines(t, t.root, { dirsOnly: true });
     const id = nextSnapshotId(ctx.now, taken);
+    const chain = options.chain;
+    const state = chain === undefined ? undefined : await readChainState(chain.stateDir);
+    const plan: ChainPlan = chain === undefined
+      ? { kind: "full", reason: "no chain state" }
+      : planPush(state, location.url, restorable(links).at(-1), chain);
+    const snar = await workingSnar(chain?.stateDir ?? "", plan, ctx.privateDir);
     const snapDir = childPath(t.root, id);
     const stats = { bytes: 0 };
     const files = await countFiles(dir);
-    const tar = spawnStreaming("tar", tarCreateArgs(dir), { stdout: "piped" });
+    const tar = spawnStreaming("tar", tarCreateArgs(dir, { snapshotFile: snar }), {
+      stdout: "piped",
+    });
     const up = spawnRclone(
       rcatArgs(t.global, childPath(snapDir, DATA_NAME)),
       `upload to ${t.where}`,
@@ -205,40 +282,60 @@ async function push(
         stdout: "null",
       },
     );
+    let link: ChainLink;
     try {
-      // A tar failure ends the stream early and rcat would store the truncated file: tar's
-      // error wins, and the snapshot gets no marker.
-      await pipe(tar, up, ctx, stats, id, "from");
-      const marker = JSON.stringify({
-        format: TAR_FORMAT,
-        snapshot: id,
-        created: ctx.now.toISOString(),
-        bytes: stats.bytes,
-        files,
-      }) + "\n";
-      await rclone(rcatArgs(t.global, childPath(snapDir, COMPLETE_NAME)), `upload to ${t.where}`, {
-        stdin: marker,
-      });
-    } catch (e) {
-      await runRclone(purgeArgs(t.global, snapDir)).catch(() => {});
-      throw e;
+      try {
+        // A tar failure ends the stream early and rcat would store the truncated file: tar's
+        // error wins, and the snapshot gets no marker.
+        await pipe(tar, up, ctx, stats, id, "from");
+        link = newLink(plan, id, stats.bytes);
+        const marker: Marker = {
+          format: TAR_FORMAT,
+          ...link,
+          created: ctx.now.toISOString(),
+          files,
+        };
+        await rclone(
+          rcatArgs(t.global, childPath(snapDir, COMPLETE_NAME)),
+          `upload to ${t.where}`,
+          { stdin: JSON.stringify(marker) + "\n" },
+        );
+      } catch (e) {
+        await runRclone(purgeArgs(t.global, snapDir)).catch(() => {});
+        throw e;
+      }
+      if (chain !== undefined) {
+        await commitChainState(chain.stateDir, location.url, plan, link, snar);
+      }
+    } finally {
+      await Deno.remove(snar).catch(() => {});
     }
-    await prune(t, options.keep, id);
-    return { bytes: stats.bytes, files, snapshot: { id, time: snapshotTime(id) } };
+    await prune(t, options.keep, [...links, link], taken);
+    return { bytes: stats.bytes, files, snapshot: toSnapshot(link) };
   });
 }
 
-/** Drops the oldest complete snapshots beyond `keep`, and unfinished ones older than those kept. */
-async function prune(t: RcloneTarget, keep: number | undefined, current: string): Promise<void> {
-  if (keep === undefined) return;
-  const complete = await listComplete(t);
-  const drop = snapshotsToPrune(complete, keep);
-  const oldestKept = complete[drop.length] ?? current;
-  const all = (await listLines(t, t.root, { dirsOnly: true })).filter(isSnapshotId);
-  const unfinished = all.filter((id) =>
-    !complete.includes(id) && compareSnapshotIds(id, oldestKept) < 0
-  );
-  for (const id of [...drop, ...unfinished]) {
+/**
+ * Drops complete snapshots no kept one needs (protocols/_chain.ts) and every unfinished
+ * snapshot directory older than the newest (leftovers of interrupted pushes).
+ */
+async function prune(
+  t: RcloneTarget,
+  keep: number | undefined,
+  complete: readonly ChainLink[],
+  taken: readonly string[],
+): Promise<void> {
+  const newest = complete.at(-1)?.snapshot;
+  const kept = snapshotsToKeep(restorable(complete), keep);
+  const done = new Set(complete.map((l) => l.snapshot));
+  const doomed = [
+    ...(keep === undefined ? [] : [...done].filter((id) => !kept.has(id))),
+    ...taken.filter((id) =>
+      isSnapshotId(id) && !done.has(id) && newest !== undefined &&
+      compareSnapshotIds(id, newest) < 0
+    ),
+  ];
+  for (const id of doomed) {
     await rclone(purgeArgs(t.global, childPath(t.root, id)), `removing snapshot ${id}`);
   }
 }
@@ -251,28 +348,26 @@ async function restore(
   snapshotId?: string,
 ): Promise<TransferStats> {
   return await withTarget(open, location, ctx, async (t) => {
-    const ids = await listComplete(t);
-    const id = snapshotId ?? ids.at(-1);
+    const links = await readLinks(t);
+    const id = snapshotId ?? restorable(links).at(-1)?.snapshot;
     if (id === undefined) {
       throw new ParaduxError("not-found", `${t.where} holds no snapshot`);
     }
-    if (!ids.includes(id)) {
-      throw new ParaduxError("not-found", `${t.where} has no snapshot ${id}`, {
-        hint: "list them with `paradux status-datasets`",
-      });
-    }
+    const plan = restorePlan(links, id, t.where);
     await Deno.mkdir(dir, { recursive: true });
     const stats = { bytes: 0 };
-    const down = spawnRclone(
-      catArgs(t.global, childPath(childPath(t.root, id), DATA_NAME)),
-      `download from ${t.where}`,
-      {
-        stdin: "null",
-        stdout: "piped",
-      },
-    );
-    const tar = spawnStreaming("tar", tarExtractArgs(dir), { stdin: "piped", stdout: "null" });
-    await pipe(down, tar, ctx, stats, id, "from");
+    for (const link of plan) {
+      const down = spawnRclone(
+        catArgs(t.global, childPath(childPath(t.root, link.snapshot), DATA_NAME)),
+        `download from ${t.where}`,
+        { stdin: "null", stdout: "piped" },
+      );
+      const tar = spawnStreaming("tar", tarExtractArgs(dir, { incremental: true }), {
+        stdin: "piped",
+        stdout: "null",
+      });
+      await pipe(down, tar, ctx, stats, link.snapshot, "from");
+    }
     return { bytes: stats.bytes, files: await countFiles(dir) };
   });
 }
@@ -286,7 +381,7 @@ async function snapshots(
     open,
     location,
     ctx,
-    async (t) => (await listComplete(t)).map((id) => ({ id, time: snapshotTime(id) })),
+    async (t) => restorable(await readLinks(t)).map(toSnapshot),
   );
 }
 

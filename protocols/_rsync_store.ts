@@ -3,8 +3,8 @@
  * ssh host): the shared engine of the `file` and `rsync+ssh` protocols.
  *
  * Layout under the location's root directory:
- * - `<id>/`: one snapshot, `id` = {@link snapshotId} of the run's time (UTC
- *   `YYYYMMDDTHHMMSSZ`), with `-2`, `-3`... appended when that second is taken. Made by rsync
+ * - `<id>/`: one snapshot, `id` as in protocols/_snapshot_id.ts (UTC `YYYYMMDDTHHMMSSZ`, with
+ *   `-2`, `-3`... appended when that second is taken). Made by rsync
  *   `--link-dest=../<previous id>` so unchanged files are hard links to the previous snapshot.
  * - `.<id>.partial/`: a snapshot being written; renamed to `<id>` only when rsync succeeded, so
  *   an interrupted push never looks like a snapshot (stale ones are removed by the next push).
@@ -22,7 +22,7 @@ import type {
   TransferContext,
   TransferStats,
 } from "./_protocol.ts";
-import { snapshotId } from "./_archive.ts";
+import { compareSnapshotIds, isSnapshotId, nextSnapshotId, snapshotTime } from "./_snapshot_id.ts";
 
 /** One entry directly under a store's root. */
 export interface StoreEntry {
@@ -59,46 +59,9 @@ export interface Store {
 /** Opens the store of a location for one operation. */
 export type OpenStore = (location: Location, ctx: TransferContext) => Promise<Store>;
 
-const SNAPSHOT_ID = /^(\d{8}T\d{6}Z)(?:-(\d+))?$/;
 const PARTIAL = /^\.(.+)\.partial$/;
 
-/** True for a snapshot directory name. */
-export function isSnapshotId(name: string): boolean {
-  return SNAPSHOT_ID.test(name);
-}
-
-/** Orders snapshot ids by time, then by their same-second counter. */
-export function compareSnapshotIds(a: string, b: string): number {
-  const [, ta = "", na = "1"] = SNAPSHOT_ID.exec(a) ?? [];
-  const [, tb = "", nb = "1"] = SNAPSHOT_ID.exec(b) ?? [];
-  return ta < tb ? -1 : ta > tb ? 1 : Number(na) - Number(nb);
-}
-
-/** The ISO time of a snapshot id (`20261124T094500Z-2` -> `2026-11-24T09:45:00Z`). */
-export function snapshotTime(id: string): string {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/.exec(id);
-  if (m === null) throw new ParaduxError("input", `${id} is not a snapshot id`);
-  return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z`;
-}
-
-/**
- * A free snapshot id for `now` given the names already present. It always sorts after every
- * existing snapshot: `-2`, `-3`... within one second, and the newest id's second when the
- * clock reads earlier than that.
- */
-export function nextSnapshotId(now: Date, taken: ReadonlySet<string>): string {
-  let base = snapshotId(now);
-  let n = 1;
-  const newest = [...taken].filter(isSnapshotId).sort(compareSnapshotIds).at(-1);
-  const m = newest === undefined ? null : SNAPSHOT_ID.exec(newest);
-  if (m?.[1] !== undefined && m[1] >= base) {
-    base = m[1];
-    n = Number(m[2] ?? "1") + 1;
-  }
-  const name = (k: number) => k === 1 ? base : `${base}-${k}`;
-  while (taken.has(name(n)) || taken.has(`.${name(n)}.partial`)) n++;
-  return name(n);
-}
+export { compareSnapshotIds, isSnapshotId, nextSnapshotId, snapshotTime };
 
 /** Which snapshots `keep` drops (oldest first), given ids sorted oldest first. */
 export function snapshotsToPrune(sortedIds: readonly string[], keep?: number): string[] {

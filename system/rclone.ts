@@ -155,6 +155,14 @@ export function catArgs(g: RcloneGlobal, src: string): string[] {
   return ["cat", ...rcloneGlobalArgs(g), "--", src];
 }
 
+/**
+ * Arguments that print every file matching the rclone filter `include` under `root`, one after
+ * the other (pure); e.g. `/*\/.complete` for the markers one level down.
+ */
+export function catMatchingArgs(g: RcloneGlobal, root: string, include: string): string[] {
+  return ["cat", ...rcloneGlobalArgs(g), "--include", include, "--", root];
+}
+
 /** Options of {@link lsfArgs}. */
 export interface LsfOptions {
   /** Only directories (names end with `/`). */

@@ -30,6 +30,7 @@ import {
 } from "./encrypted.ts";
 import { scheduleOf } from "./schedule.ts";
 import {
+  chainStateDir,
   destinationState,
   locksDir,
   type Outcome,
@@ -66,6 +67,8 @@ export interface BackupOptions {
   only?: string;
   /** Push to every destination, due or not. */
   force?: boolean;
+  /** Start a new chain: chained destinations (s3, ftp, encrypted) get a full (`--full`). */
+  full?: boolean;
   /** Report what would happen; transfer nothing, record nothing. */
   dryRun?: boolean;
   /** The time of this run (default now). */
@@ -313,6 +316,11 @@ async function pushOne(
     const location = locationOf(d);
     const protocol = lookup(location.url);
     checked(protocol, location, `destination ${d.name} of dataset ${dataset.name}`);
+    const chain = {
+      stateDir: chainStateDir(options.home, dataset.name, d.name),
+      ...(options.full === true ? { full: true } : {}),
+    };
+    const keep = d.keep === undefined ? {} : { keep: d.keep };
     const pushed = await withPrivateDir(async (dir) => {
       const ctx = {
         privateDir: dir.dir,
@@ -322,12 +330,7 @@ async function pushOne(
         ...(options.signal === undefined ? {} : { signal: options.signal }),
       };
       if (d.encrypt !== true) {
-        return await protocol.push(
-          dataset.localCopy,
-          location,
-          ctx,
-          d.keep === undefined ? {} : { keep: d.keep },
-        );
+        return await protocol.push(dataset.localCopy, location, ctx, { ...keep, chain });
       }
       if (options.encryption === undefined) {
         throw new ParaduxError("usage", "no age recipient to encrypt to", {
@@ -342,10 +345,7 @@ async function pushOne(
           options.encryption.recipient,
         ],
         ctx,
-        {
-          keyGeneration: options.encryption.keyGeneration,
-          ...(d.keep === undefined ? {} : { keep: d.keep }),
-        },
+        { keyGeneration: options.encryption.keyGeneration, ...keep, chain },
       );
     });
     const ms = since(started);
@@ -454,7 +454,7 @@ export async function listSnapshots(
   dataset: Dataset,
   destination: Destination,
   options: { lookup?: (url: string) => ProtocolSpec; now?: Date } = {},
-): Promise<{ id: string; time: string }[]> {
+): Promise<{ id: string; time: string; level?: number }[]> {
   const protocol = (options.lookup ?? protocolFor)(destination.url);
   const location = locationOf(destination);
   checked(protocol, location, `destination ${destination.name} of dataset ${dataset.name}`);
@@ -463,7 +463,11 @@ export async function listSnapshots(
     const list = destination.encrypt === true
       ? await encryptedSnapshots(location, protocol, ctx)
       : await protocol.snapshots(location, ctx);
-    return list.map((s) => ({ id: s.id, time: s.time }));
+    return list.map((s) => ({
+      id: s.id,
+      time: s.time,
+      ...(s.level === undefined ? {} : { level: s.level }),
+    }));
   });
 }
 

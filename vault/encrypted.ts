@@ -1,17 +1,22 @@
 /**
  * Encrypted destinations (`encrypt: true` on a location of a protocol that stores plain files):
  * every push writes one sealed snapshot archive (protocols/_archive.ts: tar | gzip | age to the
- * vault's X25519 recipients, cut into parts with SHA-256 in `manifest.json`) and keeps the newest
- * `keep` snapshots. Only the protocol's dir operations are used (`putDir`, `getDir`, `listDirs`,
- * `removeDir`), so any plain-file protocol works. Layout at the location, for snapshot `ID`
- * (`20261124T094500Z`):
+ * vault's X25519 recipients, cut into parts with SHA-256 in `manifest.json`). Snapshots form
+ * chains (protocols/_chain.ts): a full, then increments holding only what changed, made from
+ * the local tar snapshot file, never by reading back what was stored (the job holds only the
+ * recipient). `keep` keeps the newest `keep` snapshots and what their chains need. Only the
+ * protocol's dir operations are used (`putDir`, `getDir`, `listDirs`, `removeDir`), so any
+ * plain-file protocol works. Layout at the location, for snapshot `ID` (`20261124T094500Z`,
+ * protocols/_snapshot_id.ts):
  *
  * - `ID.000/data.tar.gz.age.000`, `ID.001/data.tar.gz.age.001`, ...: one directory per part,
  *   uploaded as soon as the part is complete and then removed locally, so neither memory nor the
  *   local disk grows with the dataset (at most one part is staged);
  * - `ID/manifest.json`: uploaded last, so a snapshot whose `ID/` holds a valid manifest is
- *   complete. `cat ID.*\/data.tar.gz.age.* | age -d -i key.txt | tar -xz` restores it without
- *   Paradux (fewer than 1000 parts; beyond that sort the names numerically).
+ *   complete. Its `chain` lists the ids from the full to `ID`. Without Paradux, for each id of
+ *   the chain in order: `cat $id.*\/data.tar.gz.age.* | age -d -i key.txt | gunzip |
+ *   tar --listed-incremental=/dev/null -xpf - -C DIR` (fewer than 1000 parts; beyond that sort
+ *   the names numerically). README has the whole recipe.
  *
  * - {@link pushEncrypted}: archive + upload + read back + prune.
  * - {@link encryptedSnapshots}: the complete snapshots at a location.
@@ -29,7 +34,6 @@ import {
   type ArchivePart,
   extractStream,
   readManifest,
-  snapshotId,
   verifyParts,
   writeArchive,
 } from "../protocols/_archive.ts";
@@ -41,12 +45,32 @@ import type {
   TransferStats,
 } from "../protocols/_protocol.ts";
 import { countFiles } from "../system/count_files.ts";
+import {
+  type ChainLink,
+  type ChainOptions,
+  type ChainPlan,
+  commitChainState,
+  newLink,
+  planPush,
+  readChainState,
+  restorePlan,
+  snapshotsToKeep,
+  workingSnar,
+} from "../protocols/_chain.ts";
+import {
+  compareSnapshotIds,
+  nextSnapshotId,
+  SNAPSHOT_ID,
+  snapshotTime,
+} from "../protocols/_snapshot_id.ts";
 
-/** The manifest directory of a snapshot (`20261124T094500Z`). */
-export const SNAPSHOT_DIR = /^\d{8}T\d{6}Z$/;
+export { snapshotTime };
+
+/** The manifest directory of a snapshot (`20261124T094500Z`, `20261124T094500Z-2`). */
+export const SNAPSHOT_DIR = SNAPSHOT_ID;
 
 /** The directory of one part (`20261124T094500Z.000`): snapshot id and part number. */
-export const PART_DIR = /^(\d{8}T\d{6}Z)\.(\d{3,})$/;
+export const PART_DIR = /^(\d{8}T\d{6}Z(?:-\d+)?)\.(\d{3,})$/;
 
 /** The directory holding part `part` of snapshot `id`. */
 export function partDirName(id: string, part: ArchivePart): string {
@@ -69,6 +93,8 @@ export interface EncryptedPushOptions {
    * tmpfs such as /run).
    */
   stagingDir?: string;
+  /** Where the chain's local state lives and when to make a full; without it, always a full. */
+  chain?: ChainOptions;
 }
 
 /** One complete encrypted snapshot at a location. */
@@ -79,6 +105,10 @@ export interface EncryptedSnapshot extends Snapshot {
   parts: number;
   /** Total size of the parts in bytes. */
   bytes: number;
+  /** 0 for a full, n for the n-th increment after it. */
+  level: number;
+  /** Ids from its full to it. */
+  chain: string[];
 }
 
 /** What {@link pushEncrypted} did. */
@@ -128,7 +158,20 @@ function toSnapshot(m: ArchiveManifest): EncryptedSnapshot {
     keyGeneration: m.keyGeneration,
     parts: m.parts.length,
     bytes: m.totalBytes,
+    level: m.level,
+    chain: m.chain,
   };
+}
+
+/** The chain link of a manifest. */
+function linkOf(m: ArchiveManifest): ChainLink {
+  return { snapshot: m.snapshot, level: m.level, chain: m.chain, bytes: m.totalBytes };
+}
+
+/** The manifests whose whole chain is present, oldest first. */
+function restorable(complete: readonly ArchiveManifest[]): ArchiveManifest[] {
+  const ids = new Set(complete.map((m) => m.snapshot));
+  return complete.filter((m) => m.chain.every((id) => ids.has(id)));
 }
 
 async function tempIn(base: string | undefined, prefix: string): Promise<string> {
@@ -174,7 +217,7 @@ async function listing(p: DirProtocol, location: Location, ctx: TransferContext)
     if (id !== undefined) dirs.set(id, [...(dirs.get(id) ?? []), name]);
   }
   const complete: ArchiveManifest[] = [];
-  for (const id of [...dirs.keys()].sort()) {
+  for (const id of [...dirs.keys()].sort(compareSnapshotIds)) {
     if (!dirs.get(id)?.includes(id)) continue;
     const m = await remoteManifest(p, location, id, ctx);
     if (m !== undefined && m.parts.every((part) => dirs.get(id)?.includes(partDirName(id, part)))) {
@@ -190,24 +233,8 @@ export async function encryptedSnapshots(
   protocol: ProtocolSpec,
   ctx: TransferContext,
 ): Promise<EncryptedSnapshot[]> {
-  return (await listing(encryptingProtocol(protocol), location, ctx)).complete.map(toSnapshot);
-}
-
-/** The time a snapshot id stands for. */
-export function snapshotTime(id: string): Date {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(id);
-  if (m === null) throw new ParaduxError("input", `not a snapshot id: ${id}`);
-  return new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z`);
-}
-
-/**
- * The time for a new snapshot: `now`, or one second after the newest existing id when that is
- * not older (ids have one-second resolution and must sort after every existing one).
- */
-export function nextSnapshotTime(now: Date, existing: Iterable<string>): Date {
-  const newest = [...existing].sort().at(-1);
-  if (newest === undefined || snapshotId(now) > newest) return now;
-  return new Date(snapshotTime(newest).getTime() + 1000);
+  const { complete } = await listing(encryptingProtocol(protocol), location, ctx);
+  return restorable(complete).map(toSnapshot);
 }
 
 /** Removes every directory of snapshot `id`, the manifest first (so it stops counting). */
@@ -244,8 +271,13 @@ export async function pushEncrypted(
     throw new ParaduxError("usage", `keep must be a whole number of at least 1`);
   }
   const before = await listing(p, location, ctx);
-  const now = nextSnapshotTime(ctx.now, before.dirs.keys());
-  const id = snapshotId(now);
+  const id = nextSnapshotId(ctx.now, before.dirs.keys());
+  const chain = options.chain;
+  const state = chain === undefined ? undefined : await readChainState(chain.stateDir);
+  const plan: ChainPlan = chain === undefined
+    ? { kind: "full", reason: "no chain state" }
+    : planPush(state, location.url, restorable(before.complete).map(linkOf).at(-1), chain);
+  const snar = await workingSnar(chain?.stateDir ?? "", plan, ctx.privateDir);
   const stage = await tempIn(options.stagingDir, "paradux-stage-");
   const snapDir = join(stage, id);
   let sent = 0;
@@ -255,7 +287,10 @@ export async function pushEncrypted(
       snapshotDir: snapDir,
       recipients: [...recipients],
       keyGeneration: options.keyGeneration,
-      now,
+      now: ctx.now,
+      id,
+      chain: newLink(plan, id, 0).chain,
+      snapshotFile: snar,
       ...(options.partSize === undefined ? {} : { partSize: options.partSize }),
       onPart: async (part, path) => {
         const name = partDirName(id, part);
@@ -275,7 +310,10 @@ export async function pushEncrypted(
         hint: "check the destination; nothing old was removed",
       });
     }
-    const removed = await prune(p, location, ctx, id, before, options.keep);
+    if (chain !== undefined) {
+      await commitChainState(chain.stateDir, location.url, plan, linkOf(manifest), snar);
+    }
+    const removed = await prune(p, location, ctx, manifest, before, options.keep);
     return {
       bytes: manifest.totalBytes,
       files: await countFiles(dir),
@@ -284,24 +322,34 @@ export async function pushEncrypted(
       removed,
     };
   } finally {
+    await Deno.remove(snar).catch(() => {});
     await Deno.remove(stage, { recursive: true }).catch(() => {});
   }
 }
 
+/**
+ * Removes leftovers of interrupted pushes older than `newest` and, with `keep`, the complete
+ * snapshots no kept one needs (protocols/_chain.ts).
+ */
 async function prune(
   p: DirProtocol,
   location: Location,
   ctx: TransferContext,
-  newest: string,
+  newest: ArchiveManifest,
   before: Listing,
   keep: number | undefined,
 ): Promise<string[]> {
-  const complete = new Set(before.complete.map((m) => m.snapshot));
-  const doomed = [...before.dirs.keys()].filter((id) => !complete.has(id) && id < newest);
-  const kept = [...complete, newest].sort();
-  if (keep !== undefined) doomed.push(...kept.slice(0, Math.max(0, kept.length - keep)));
+  const all = [...before.complete, newest];
+  const complete = new Set(all.map((m) => m.snapshot));
+  const doomed = [...before.dirs.keys()].filter((id) =>
+    !complete.has(id) && compareSnapshotIds(id, newest.snapshot) < 0
+  );
+  if (keep !== undefined) {
+    const kept = snapshotsToKeep(restorable(all).map(linkOf), keep);
+    doomed.push(...[...complete].filter((id) => !kept.has(id)));
+  }
   for (const id of doomed) await removeSnapshot(p, location, ctx, before.dirs.get(id) ?? [], id);
-  return doomed.sort();
+  return doomed.sort(compareSnapshotIds);
 }
 
 /** Identities ordered so the ones of `generation` come first. */
@@ -396,9 +444,10 @@ export async function restoreEncrypted(
       hint: "restore into a new or empty directory",
     });
   }
+  const { complete } = await listing(p, location, ctx);
   const m = snapshot === undefined
-    ? (await listing(p, location, ctx)).complete.at(-1)
-    : await remoteManifest(p, location, snapshot, ctx);
+    ? restorable(complete).at(-1)
+    : complete.find((c) => c.snapshot === snapshot);
   if (m === undefined) {
     throw new ParaduxError(
       "not-found",
@@ -408,6 +457,30 @@ export async function restoreEncrypted(
       { hint: "list the snapshots with status-datasets, or push first (paradux backup)" },
     );
   }
+  const byId = new Map(complete.map((c) => [c.snapshot, c]));
+  const plan = restorePlan(complete.map(linkOf), m.snapshot, location.url)
+    .map((l) => byId.get(l.snapshot)!);
+  for (const one of plan) checkGeneration(identities, one);
+  const stage = await tempIn(undefined, "paradux-fetch-"); // ciphertext: not on a small tmpfs
+  try {
+    for (const one of plan) {
+      const parts = fetchedParts(p, location, ctx, one, stage);
+      const ids = orderedIdentities(identities, one.keyGeneration);
+      await extractStream(parts, ids, dir, one.snapshot);
+    }
+    return { bytes: m.totalBytes, files: await countFiles(dir), snapshot: toSnapshot(m) };
+  } catch (e) {
+    await emptyDir(dir);
+    throw e;
+  } finally {
+    await Deno.remove(stage, { recursive: true }).catch(() => {});
+  }
+}
+
+function checkGeneration(
+  identities: readonly (KeyedIdentity | string)[],
+  m: ArchiveManifest,
+): void {
   if (identities.every((i) => typeof i !== "string" && i.generation !== m.keyGeneration)) {
     throw new ParaduxError(
       "auth",
@@ -415,17 +488,6 @@ export async function restoreEncrypted(
         "which this vault does not have",
       { hint: "restore with the vault that made it, or from another destination" },
     );
-  }
-  const stage = await tempIn(undefined, "paradux-fetch-"); // ciphertext: not on a small tmpfs
-  try {
-    const parts = fetchedParts(p, location, ctx, m, stage);
-    await extractStream(parts, orderedIdentities(identities, m.keyGeneration), dir, m.snapshot);
-    return { bytes: m.totalBytes, files: await countFiles(dir), snapshot: toSnapshot(m) };
-  } catch (e) {
-    await emptyDir(dir);
-    throw e;
-  } finally {
-    await Deno.remove(stage, { recursive: true }).catch(() => {});
   }
 }
 

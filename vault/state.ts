@@ -49,6 +49,14 @@ export function stateDir(home: string): string {
   return join(home, "state");
 }
 
+/**
+ * The local state of one destination's snapshot chain (protocols/_chain.ts):
+ * `HOME/state/chains/DATASET/DESTINATION`. Losing it only makes the next push a full.
+ */
+export function chainStateDir(home: string, dataset: string, destination: string): string {
+  return join(stateDir(home), "chains", dataset, destination);
+}
+
 /** The locks directory of a home (dataset locks and the state lock). */
 export function locksDir(home: string): string {
   return join(home, "locks");

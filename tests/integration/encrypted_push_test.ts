@@ -167,9 +167,9 @@ Deno.test("encrypted push: keep prunes old snapshots and leftovers of interrupte
     }
     assert.deepEqual(ids, [
       "20260301T120000Z",
-      "20260301T120001Z",
-      "20260301T120002Z",
-      "20260301T120003Z",
+      "20260301T120000Z-2",
+      "20260301T120000Z-3",
+      "20260301T120000Z-4",
     ]);
     assert.deepEqual(removed, [["20260101T000000Z"], [], [ids[0]], [ids[1]]]);
     const left = [...Deno.readDirSync(s.dest)].map((e) => e.name.replace(/\.\d{3}$/, ".NNN"));

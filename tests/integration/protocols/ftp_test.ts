@@ -9,6 +9,7 @@ import { protocol } from "../../../protocols/ftp.ts";
 import { obscure } from "../../../system/rclone.ts";
 import { type FtpServer, startFtp } from "../../helpers/servers/ftp.ts";
 import { runConformance } from "./conformance.ts";
+import { runChainConformance } from "./chain.ts";
 
 let server: FtpServer | undefined;
 
@@ -80,4 +81,22 @@ Deno.test("ftp: obscure turns a password into rclone's reversible form", async (
     stdout: "piped",
   }).output();
   assert.equal(new TextDecoder().decode(revealed.stdout).trim(), "pässword with spaces");
+});
+
+runChainConformance("ftp (pyftpdlib)", {
+  push: (dir, location, ctx, options) => protocol.push(dir, location, ctx, options),
+  restore: (location, dir, ctx, id) => protocol.restore(location, dir, ctx, id),
+  snapshots: (location, ctx) => protocol.snapshots(location, ctx),
+  childKind: "ftp",
+}, {
+  setup: async () => {
+    const s = await startFtp();
+    return {
+      location: () => ({
+        url: `ftp://${s.user}@127.0.0.1:${s.port}/chain-${crypto.randomUUID()}`,
+        credentials: { password: s.password },
+      }),
+      stop: () => s.stop(),
+    };
+  },
 });

@@ -11,6 +11,7 @@ import type { Location } from "../../../protocols/_protocol.ts";
 import { makeUnusualTree } from "../../helpers/tree.ts";
 import { type S3Server, startS3rver } from "../../helpers/servers/s3rver.ts";
 import { runConformance } from "./conformance.ts";
+import { runChainConformance } from "./chain.ts";
 
 const BUCKET = "paradux-test";
 let server: S3Server | undefined;
@@ -104,7 +105,9 @@ Deno.test("s3: a snapshot is one plain tar plus a marker; unfinished ones are ig
     );
     assert.ok(marker !== undefined);
     const info = JSON.parse(await Deno.readTextFile(join(onDisk, marker)));
-    assert.equal(info.format, "paradux-tar-v1");
+    assert.equal(info.format, "paradux-tar-v2");
+    assert.equal(info.level, 0);
+    assert.deepEqual(info.chain, [r.snapshot.id]);
     assert.equal(info.snapshot, r.snapshot.id);
 
     // Remove the marker: the snapshot no longer counts.
@@ -158,4 +161,16 @@ Deno.test("s3: an interrupted push leaves no snapshot", async () => {
     await Deno.remove(work, { recursive: true }).catch(() => {});
     await s.stop();
   }
+});
+
+runChainConformance("s3 (s3rver over TLS)", {
+  push: (dir, location, ctx, options) => protocol.push(dir, location, ctx, options),
+  restore: (location, dir, ctx, id) => protocol.restore(location, dir, ctx, id),
+  snapshots: (location, ctx) => protocol.snapshots(location, ctx),
+  childKind: "s3",
+}, {
+  setup: async () => {
+    const s = await startS3rver([BUCKET]);
+    return { location: () => newLocation(s).location, stop: () => s.stop() };
+  },
 });

@@ -1,35 +1,37 @@
 import assert from "node:assert/strict";
 import {
   encryptingProtocol,
-  nextSnapshotTime,
   PART_DIR,
   partDirName,
   SNAPSHOT_DIR,
   snapshotTime,
 } from "../../../vault/encrypted.ts";
 import { partName, snapshotId } from "../../../protocols/_archive.ts";
+import { nextSnapshotId } from "../../../protocols/_snapshot_id.ts";
 import type { ProtocolSpec } from "../../../protocols/_protocol.ts";
 import { isUserError } from "../../../errors.ts";
 
 Deno.test("encrypted: snapshot ids and times round-trip", () => {
   const t = new Date("2026-11-24T09:45:07Z");
   assert.equal(snapshotId(t), "20261124T094507Z");
-  assert.equal(snapshotTime("20261124T094507Z").toISOString(), t.toISOString());
+  assert.equal(snapshotTime("20261124T094507Z"), "2026-11-24T09:45:07Z");
+  assert.equal(snapshotTime("20261124T094507Z-2"), "2026-11-24T09:45:07Z");
   assert.throws(() => snapshotTime("20261124T094507Z.000"), (e) => isUserError(e, "input"));
 });
 
-Deno.test("encrypted: a new snapshot sorts after every existing one", () => {
+Deno.test("encrypted: a new snapshot sorts after every existing one (the shared rule)", () => {
   const now = new Date("2026-03-01T12:00:00Z");
   const table: [string[], string][] = [
     [[], "20260301T120000Z"],
     [["20260101T000000Z"], "20260301T120000Z"],
-    [["20260301T120000Z"], "20260301T120001Z"],
-    [["20260301T120000Z", "20260301T120001Z"], "20260301T120002Z"],
+    [["20260301T120000Z"], "20260301T120000Z-2"],
+    [["20260301T120000Z", "20260301T120000Z.000"], "20260301T120000Z-2"],
+    [["20260301T120000Z-2.003"], "20260301T120000Z-3"],
     // a clock that went backwards: still after the newest
-    [["20270101T000000Z"], "20270101T000001Z"],
+    [["20270101T000000Z"], "20270101T000000Z-2"],
   ];
   for (const [existing, want] of table) {
-    assert.equal(snapshotId(nextSnapshotTime(now, existing)), want, existing.join(","));
+    assert.equal(nextSnapshotId(now, existing), want, existing.join(","));
   }
 });
 
@@ -42,7 +44,8 @@ Deno.test("encrypted: part directory names", () => {
     assert.equal(PART_DIR.test(no), false, no);
   }
   assert.ok(SNAPSHOT_DIR.test("20260301T120000Z"));
-  assert.equal(SNAPSHOT_DIR.test("20260301T120000Z-2"), false);
+  assert.ok(SNAPSHOT_DIR.test("20260301T120000Z-2"));
+  assert.equal(PART_DIR.exec("20260301T120000Z-2.001")?.[1], "20260301T120000Z-2");
 });
 
 Deno.test("encrypted: only plain-file protocols with dir operations hold archives", () => {
