@@ -2,6 +2,8 @@
  * Editing one vault document in the user's editor: open the vault (holding its lock), write
  * the document to a 0600 file in a private directory, run the editor, check the result.
  *
+ * - The file opens with a guide to the document as `//` comment lines (vault/document_guide.ts);
+ *   `//` line comments are allowed anywhere outside strings and are not saved.
  * - The editor fails (`tool-failed`), or the file is unchanged: nothing changes.
  * - Invalid: the problems are shown (file, JSON path, line, column) and the editor re-opens on
  *   the user's text. On a terminal the user may abort instead; without one, after
@@ -15,7 +17,9 @@ import { ParaduxError } from "../errors.ts";
 import { ALLOWED_EDITORS, resolveEditor, runEditor } from "../system/editor.ts";
 import { withPrivateDir } from "../system/private_dir.ts";
 import { canPrompt, promptConfirm } from "../system/prompt.ts";
-import { type Documents, documentText, type EditableName, fileNameOf } from "../vault/documents.ts";
+import { editorText } from "../vault/document_guide.ts";
+import { type Documents, type EditableName, fileNameOf } from "../vault/documents.ts";
+import { editIssues } from "../vault/edit_checks.ts";
 import { documentsProblems } from "../vault/payload.ts";
 import { checkDocumentText, type DocumentProblem, formatProblem } from "../vault/schema.ts";
 import { saveVault, withVaultLock } from "../vault/vault.ts";
@@ -30,13 +34,22 @@ export const MAX_ATTEMPTS = 5;
 /** What an edit did. */
 export type EditOutcome = "saved" | "unchanged";
 
-function problemsOf(name: EditableName, text: string, docs: Documents): DocumentProblem[] | {
-  value: Documents[EditableName];
-} {
-  const r = checkDocumentText(name, text);
+/**
+ * The problems of an edited text (schema, rules between documents, then what the edited
+ * document's protocols, frequencies and k say: vault/edit_checks.ts), or its value.
+ */
+export async function problemsOf(
+  name: EditableName,
+  text: string,
+  docs: Documents,
+): Promise<DocumentProblem[] | { value: Documents[EditableName] }> {
+  const r = checkDocumentText(name, text, { comments: true });
   if (!r.ok) return r.problems;
-  const all = documentsProblems({ ...docs, [name]: r.value });
-  return all.length > 0 ? all : { value: r.value };
+  const next = { ...docs, [name]: r.value };
+  const all = documentsProblems(next);
+  if (all.length > 0) return all;
+  const more = r.locate(await editIssues(name, next));
+  return more.length > 0 ? more : { value: r.value };
 }
 
 /** Runs the whole edit of document `name`; returns what happened. */
@@ -49,7 +62,7 @@ export async function editDocument(
   const editor = resolveEditor((n) => Deno.env.get(n));
   return await withVaultLock(globals.home, async () => {
     const vault = await openHomeVault(options, deps);
-    const original = documentText(vault.docs[name]);
+    const original = editorText(name, vault.docs[name]);
     return await withPrivateDir(async (dir) => {
       const file = await dir.writeSecret(fileNameOf(name), original);
       for (let attempt = 1;; attempt++) {
@@ -59,7 +72,7 @@ export async function editDocument(
           });
         }
         const text = await Deno.readTextFile(file);
-        const result = problemsOf(name, text, vault.docs);
+        const result = await problemsOf(name, text, vault.docs);
         if (!Array.isArray(result)) {
           if (JSON.stringify(result.value) === JSON.stringify(vault.docs[name])) {
             io.err(`no changes to ${fileNameOf(name)}`);

@@ -59,7 +59,7 @@ const MAX_DEPTH = 64;
 class Parser {
   pos = 0;
   readonly positions = new Map<string, Position>();
-  constructor(readonly text: string) {}
+  constructor(readonly text: string, readonly comments = false) {}
 
   fail(message: string, at = this.pos): never {
     throw new JsonSyntaxError(message, positionOf(this.text, at));
@@ -74,7 +74,10 @@ class Parser {
     while (this.pos < this.text.length) {
       const c = this.text.charCodeAt(this.pos);
       if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) this.pos++;
-      else break;
+      else if (this.comments && this.text.startsWith("//", this.pos)) {
+        const end = this.text.indexOf("\n", this.pos);
+        this.pos = end === -1 ? this.text.length : end + 1;
+      } else break;
     }
   }
 
@@ -220,11 +223,16 @@ class Parser {
 }
 
 /**
- * Parses `text` as one JSON value and records where each path is.
+ * Parses `text` as one JSON value and records where each path is. With `comments`, a line
+ * comment (`//` to the end of the line, outside strings) counts as white space: that is how
+ * the editor's templates explain a document (the saved document is plain JSON).
  * @throws JsonSyntaxError with the line and column of the first problem.
  */
-export function parseJsonLocated(text: string): Located {
-  const p = new Parser(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+export function parseJsonLocated(text: string, options: { comments?: boolean } = {}): Located {
+  const p = new Parser(
+    text.charCodeAt(0) === 0xfeff ? text.slice(1) : text,
+    options.comments === true,
+  );
   const value = p.value("$", 0);
   p.ws();
   if (p.pos < p.text.length) p.fail(`unexpected ${p.describe()} after the JSON value`);

@@ -230,15 +230,24 @@ export function formatProblem(p: DocumentProblem): string {
 
 /** The result of checking a document's text: a value, or the problems. */
 export type CheckResult<N extends DocumentName> =
-  | { ok: true; value: Documents[N] }
+  | {
+    ok: true;
+    value: Documents[N];
+    /** Turns further issues of this text (JSON paths) into problems with line and column. */
+    locate: (issues: readonly Issue[]) => DocumentProblem[];
+  }
   | { ok: false; problems: DocumentProblem[] };
 
-/** Parses and validates a document's text; never throws. */
-export function checkDocumentText<N extends DocumentName>(name: N, text: string): CheckResult<N> {
+/** Parses and validates a document's text (`comments`: `//` line comments allowed); never throws. */
+export function checkDocumentText<N extends DocumentName>(
+  name: N,
+  text: string,
+  options: { comments?: boolean } = {},
+): CheckResult<N> {
   const file = fileNameOf(name);
   let located;
   try {
-    located = parseJsonLocated(text);
+    located = parseJsonLocated(text, options);
   } catch (e) {
     if (!(e instanceof JsonSyntaxError)) throw e;
     return {
@@ -246,17 +255,17 @@ export function checkDocumentText<N extends DocumentName>(name: N, text: string)
       problems: [{ file, path: "$", position: e.position, message: `invalid JSON: ${e.message}` }],
     };
   }
-  const issues = validateDocument(name, located.value);
-  if (issues.length === 0) return { ok: true, value: located.value as Documents[N] };
-  return {
-    ok: false,
-    problems: issues.map((i) => {
-      const position = located.positions.get(i.path) ?? nearestPosition(located.positions, i.path);
+  const positions = located.positions;
+  const locate = (issues: readonly Issue[]): DocumentProblem[] =>
+    issues.map((i) => {
+      const position = positions.get(i.path) ?? nearestPosition(positions, i.path);
       return position === undefined
         ? { file, path: i.path, message: i.message }
         : { file, path: i.path, position, message: i.message };
-    }),
-  };
+    });
+  const issues = validateDocument(name, located.value);
+  if (issues.length === 0) return { ok: true, value: located.value as Documents[N], locate };
+  return { ok: false, problems: locate(issues) };
 }
 
 function nearestPosition(positions: Map<string, Position>, path: string): Position | undefined {

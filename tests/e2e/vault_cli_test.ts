@@ -55,7 +55,7 @@ const DATASETS = {
       { name: "usb", url: "file:///media/usb/photos", frequency: "daily" },
       {
         name: "cloud",
-        url: "sftp://ann@backup.example.org/photos",
+        url: "ftp://ann@backup.example.org/photos",
         frequency: "Sun *-*-* 03:00:00",
         credentials: { password: "hunter2" },
         encrypt: true,

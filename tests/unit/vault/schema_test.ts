@@ -174,3 +174,13 @@ Deno.test("schema: random JSON and random edits never crash the validator", asyn
     { numRuns: 1000 },
   );
 });
+
+Deno.test("json: // line comments only when allowed, never inside strings", () => {
+  const text = '// a guide\n{\n  // the url\n  "url": "file:///a//b" // trailing\n}\n// end';
+  assert.deepEqual(parseJsonLocated(text, { comments: true }).value, { url: "file:///a//b" });
+  assert.deepEqual(
+    parseJsonLocated(text, { comments: true }).positions.get("$.url"),
+    { line: 4, column: 10 },
+  );
+  assert.throws(() => parseJsonLocated(text), JsonSyntaxError);
+});
