@@ -29,6 +29,7 @@
  * then `moveto` (FTP). The dir operations copy plain files for encrypted archives.
  * @module
  */
+import { createHash, type Hash } from "node:crypto";
 import { join } from "node:path";
 import { ParaduxError } from "../errors.ts";
 import { commitTemp, tempPathBeside } from "../system/atomic.ts";
@@ -151,12 +152,17 @@ async function listComplete(t: RcloneTarget): Promise<string[]> {
   return completeSnapshots(stdoutText(lines).split("\n"));
 }
 
-/** A byte counter that reports progress now and then. */
-function counter(ctx: TransferContext, stats: { bytes: number }, current: string) {
+/** A byte counter (and hasher) that reports progress now and then. */
+function counter(
+  ctx: TransferContext,
+  stats: { bytes: number; hash?: Hash },
+  current: string,
+) {
   let reported = 0;
   return new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, controller) {
       stats.bytes += chunk.length;
+      stats.hash?.update(chunk);
       if (ctx.progress !== undefined && stats.bytes - reported >= 1 << 20) {
         reported = stats.bytes;
         ctx.progress({ bytes: stats.bytes, current });
@@ -177,7 +183,7 @@ async function pipe(
   from: Proc & { stdout: ReadableStream<Uint8Array> },
   to: Proc & { stdin: WritableStream<Uint8Array> },
   ctx: TransferContext,
-  stats: { bytes: number },
+  stats: { bytes: number; hash?: Hash },
   current: string,
   blame: "from" | "to",
 ): Promise<void> {
@@ -209,10 +215,15 @@ export interface Marker extends ChainLink {
   created: string;
   /** Files in the tree. */
   files: number;
+  /** Lowercase hex SHA-256 of `data.tar`. */
+  sha256: string;
 }
 
+/** A complete snapshot's link, with the SHA-256 of its `data.tar` when the marker has one. */
+export type MarkedLink = ChainLink & { sha256?: string };
+
 /** The chain link a marker line stands for, or undefined for a bad line (pure). */
-export function parseMarker(line: string): ChainLink | undefined {
+export function parseMarker(line: string): MarkedLink | undefined {
   let v: Record<string, unknown>;
   try {
     v = JSON.parse(line);
@@ -224,16 +235,18 @@ export function parseMarker(line: string): ChainLink | undefined {
     return { snapshot: v.snapshot, level: 0, chain: [v.snapshot], bytes: v.bytes as number };
   }
   if (v.format !== TAR_FORMAT || !isChainLink(v)) return undefined;
-  return { snapshot: v.snapshot, level: v.level, chain: v.chain, bytes: v.bytes };
+  const link = { snapshot: v.snapshot, level: v.level, chain: v.chain, bytes: v.bytes };
+  const sha = (v as { sha256?: unknown }).sha256;
+  return typeof sha === "string" && /^[0-9a-f]{64}$/.test(sha) ? { ...link, sha256: sha } : link;
 }
 
 /** The complete snapshots' links, oldest first (one lsf and one cat of all markers). */
-async function readLinks(t: RcloneTarget): Promise<ChainLink[]> {
+async function readLinks(t: RcloneTarget): Promise<MarkedLink[]> {
   const ids = await listComplete(t);
   if (ids.length === 0) return [];
   const r = await runRclone(catMatchingArgs(t.global, t.root, `/*/${COMPLETE_NAME}`));
   if (r.code !== 0) throw rcloneFailure(r, `reading the snapshot markers at ${t.where}`);
-  const byId = new Map<string, ChainLink>();
+  const byId = new Map<string, MarkedLink>();
   for (const line of stdoutText(r).split("\n")) {
     const link = parseMarker(line);
     if (link !== undefined) byId.set(link.snapshot, link);
@@ -269,7 +282,7 @@ async function push(
       : planPush(state, location.url, restorable(links).at(-1), chain);
     const snar = await workingSnar(chain?.stateDir ?? "", plan, ctx.privateDir);
     const snapDir = childPath(t.root, id);
-    const stats = { bytes: 0 };
+    const stats = { bytes: 0, hash: createHash("sha256") };
     const files = await countFiles(dir);
     const tar = spawnStreaming("tar", tarCreateArgs(dir, { snapshotFile: snar }), {
       stdout: "piped",
@@ -294,6 +307,7 @@ async function push(
           ...link,
           created: ctx.now.toISOString(),
           files,
+          sha256: stats.hash.digest("hex"),
         };
         await rclone(
           rcatArgs(t.global, childPath(snapDir, COMPLETE_NAME)),
@@ -385,6 +399,76 @@ async function snapshots(
   );
 }
 
+/** Problems of a chained destination's parts (pure): broken chains and size mismatches. */
+export function chainProblems(
+  links: readonly ChainLink[],
+  sizes: ReadonlyMap<string, number>,
+): string[] {
+  const ids = new Set(links.map((l) => l.snapshot));
+  const problems: string[] = [];
+  for (const l of links) {
+    const lacking = l.chain.filter((id) => !ids.has(id));
+    if (lacking.length > 0) problems.push(`${l.snapshot}: its chain lacks ${lacking.join(", ")}`);
+    const size = sizes.get(`${l.snapshot}/${DATA_NAME}`);
+    if (size === undefined) problems.push(`${l.snapshot}/${DATA_NAME}: missing`);
+    else if (size !== l.bytes) {
+      problems.push(`${l.snapshot}/${DATA_NAME}: ${size} bytes, its marker says ${l.bytes}`);
+    }
+  }
+  return problems;
+}
+
+/** The SHA-256 of one stored `data.tar` (streamed, nothing on disk). */
+async function remoteSha256(t: RcloneTarget, id: string, ctx: TransferContext): Promise<string> {
+  const down = spawnRclone(
+    catArgs(t.global, childPath(childPath(t.root, id), DATA_NAME)),
+    `download from ${t.where}`,
+    { stdin: "null", stdout: "piped" },
+  );
+  const hash = createHash("sha256");
+  const onAbort = () => down.kill();
+  ctx.signal?.addEventListener("abort", onAbort);
+  try {
+    for await (const chunk of down.stdout) hash.update(chunk);
+    await down.finished();
+  } finally {
+    ctx.signal?.removeEventListener("abort", onAbort);
+  }
+  return hash.digest("hex");
+}
+
+/**
+ * The drill's check of a chained destination: every snapshot's chain is present, every
+ * `data.tar` has its marker's size, and the newest chain's parts match their SHA-256.
+ */
+async function check(open: OpenTarget, location: Location, ctx: TransferContext): Promise<string> {
+  return await withTarget(open, location, ctx, async (t) => {
+    const links = await readLinks(t);
+    const sizes = new Map<string, number>();
+    for (const line of await listLines(t, t.root, { filesOnly: true, maxDepth: 2, format: "ps" })) {
+      const cut = line.lastIndexOf(";");
+      sizes.set(line.slice(0, cut), Number(line.slice(cut + 1)));
+    }
+    const problems = chainProblems(links, sizes);
+    const newest = restorable(links).at(-1);
+    const byId = new Map(links.map((l) => [l.snapshot, l]));
+    for (const id of problems.length > 0 ? [] : newest?.chain ?? []) {
+      const want = byId.get(id)?.sha256;
+      if (want !== undefined && await remoteSha256(t, id, ctx) !== want) {
+        problems.push(`${id}/${DATA_NAME}: SHA-256 mismatch`);
+      }
+    }
+    if (problems.length > 0) {
+      throw new ParaduxError("tool-failed", `damaged chain at ${t.where}: ${problems.join("; ")}`, {
+        hint: "run 'paradux backup DATASET --full' to start a new chain",
+      });
+    }
+    const fulls = links.filter((l) => l.level === 0).length;
+    return `${links.length} snapshots in ${fulls} chains: every part present, sizes match, ` +
+      `the newest chain's SHA-256 match`;
+  });
+}
+
 async function upload(
   open: OpenTarget,
   location: Location,
@@ -455,6 +539,7 @@ export function rcloneOperations(
   | "push"
   | "snapshots"
   | "restore"
+  | "check"
   | "upload"
   | "download"
   | "putDir"
@@ -466,6 +551,7 @@ export function rcloneOperations(
     push: (dir, location, ctx, options) => push(open, dir, location, ctx, options),
     snapshots: (location, ctx) => snapshots(open, location, ctx),
     restore: (location, dir, ctx, id) => restore(open, location, dir, ctx, id),
+    check: (location, ctx) => check(open, location, ctx),
     upload: (location, file, name, ctx) => upload(open, location, file, name, ctx),
     download: (location, name, file, ctx) => download(open, location, name, file, ctx),
     putDir: (dir, location, name, ctx) => {

@@ -171,6 +171,8 @@ export interface LsfOptions {
   filesOnly?: boolean;
   /** Recurse this deep (`-R --max-depth N`). */
   maxDepth?: number;
+  /** `--format` letters, e.g. `ps` for `path;size` lines. */
+  format?: string;
 }
 
 /** Arguments that list names under `path`, one per line (pure). */
@@ -179,6 +181,7 @@ export function lsfArgs(g: RcloneGlobal, path: string, o: LsfOptions = {}): stri
   if (o.dirsOnly === true) args.push("--dirs-only");
   if (o.filesOnly === true) args.push("--files-only");
   if (o.maxDepth !== undefined) args.push("-R", "--max-depth", String(o.maxDepth));
+  if (o.format !== undefined) args.push("--format", o.format);
   args.push("--", path);
   return args;
 }

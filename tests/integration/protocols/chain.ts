@@ -11,7 +11,9 @@
  * - a lost or stale local state makes the next push a full, never a wrong increment;
  * - a SIGKILL of a child process while it uploads an increment (killed when it reports the
  *   upload, no sleeps) leaves no restorable broken snapshot, and the next push continues the
- *   chain from the last complete snapshot.
+ *   chain from the last complete snapshot;
+ * - where the protocol has the drill's `check`: it passes on the chain, and names the part when
+ *   a part of the newest chain is corrupted (same size) or truncated.
  * @module
  */
 import assert from "node:assert/strict";
@@ -41,6 +43,12 @@ export interface ChainOps {
   restore(location: Location, dir: string, ctx: TransferContext, id?: string): Promise<unknown>;
   /** The restorable snapshots, oldest first. */
   snapshots(location: Location, ctx: TransferContext): Promise<ChainSnapshot[]>;
+  /** The drill's check of the destination, when the protocol has one. */
+  check?(location: Location, ctx: TransferContext): Promise<string>;
+  /** Puts `file` as `name` at `location` (to damage a part for the check's test). */
+  upload?(location: Location, file: string, name: string, ctx: TransferContext): Promise<void>;
+  /** Gets `name` at `location` into `file`. */
+  download?(location: Location, name: string, file: string, ctx: TransferContext): Promise<void>;
   /** The child kind for tests/integration/protocols/chain_child.ts (`s3`, `ftp`, `encrypted-file`). */
   childKind: string;
   /** Extra JSON the child needs (e.g. the age recipient). */
@@ -157,6 +165,30 @@ export function runChainConformance(
           );
         },
       );
+
+      const { check, upload, download } = ops;
+      if (check !== undefined && upload !== undefined && download !== undefined) {
+        await t.step("the drill's check names a corrupted or truncated part", async () => {
+          assert.match(await check(location, ctx()), /every part present, sizes match/);
+          const newest = (await ops.snapshots(location, ctx())).at(-1)!;
+          const at = { ...location, url: `${location.url}/${newest.id}` };
+          const part = join(work, "part");
+          await download(at, "data.tar", part, ctx());
+          const good = await Deno.readFile(part);
+          const size = good.length;
+          const bad = good.slice();
+          bad[size >> 1] = bad[size >> 1]! ^ 0x55;
+          await Deno.writeFile(part, bad);
+          await upload(at, part, "data.tar", ctx());
+          await assert.rejects(() => check(location, ctx()), /data\.tar: SHA-256 mismatch/);
+          await Deno.writeFile(part, good.subarray(0, size - 512));
+          await upload(at, part, "data.tar", ctx());
+          await assert.rejects(
+            () => check(location, ctx()),
+            new RegExp(`${newest.id}/data\\.tar: ${size - 512} bytes, its marker says ${size}`),
+          );
+        });
+      }
     } finally {
       await Deno.remove(work, { recursive: true }).catch(() => {});
       await server.stop();

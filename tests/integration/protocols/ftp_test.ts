@@ -87,6 +87,9 @@ runChainConformance("ftp (pyftpdlib)", {
   push: (dir, location, ctx, options) => protocol.push(dir, location, ctx, options),
   restore: (location, dir, ctx, id) => protocol.restore(location, dir, ctx, id),
   snapshots: (location, ctx) => protocol.snapshots(location, ctx),
+  check: (location, ctx) => protocol.check!(location, ctx),
+  upload: (location, file, name, ctx) => protocol.upload(location, file, name, ctx),
+  download: (location, name, file, ctx) => protocol.download(location, name, file, ctx),
   childKind: "ftp",
 }, {
   setup: async () => {

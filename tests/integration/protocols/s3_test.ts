@@ -167,6 +167,9 @@ runChainConformance("s3 (s3rver over TLS)", {
   push: (dir, location, ctx, options) => protocol.push(dir, location, ctx, options),
   restore: (location, dir, ctx, id) => protocol.restore(location, dir, ctx, id),
   snapshots: (location, ctx) => protocol.snapshots(location, ctx),
+  check: (location, ctx) => protocol.check!(location, ctx),
+  upload: (location, file, name, ctx) => protocol.upload(location, file, name, ctx),
+  download: (location, name, file, ctx) => protocol.download(location, name, file, ctx),
   childKind: "s3",
 }, {
   setup: async () => {

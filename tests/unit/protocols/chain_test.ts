@@ -9,7 +9,7 @@ import {
   restorePlan,
   snapshotsToKeep,
 } from "../../../protocols/_chain.ts";
-import { parseMarker, restorable } from "../../../protocols/_rclone.ts";
+import { chainProblems, parseMarker, restorable, TAR_FORMAT } from "../../../protocols/_rclone.ts";
 import { isUserError } from "../../../errors.ts";
 
 Deno.test("tar: create and extract arguments", () => {
@@ -143,4 +143,27 @@ Deno.test("chain: markers are checked before they count", () => {
   assert.deepEqual(parseMarker(JSON.stringify(v1)), link([A], 7));
   assert.equal(parseMarker("{"), undefined);
   assert.equal(parseMarker(JSON.stringify({ ...v2, format: "other" })), undefined);
+});
+
+Deno.test("chain check: a missing link, a missing part and a size mismatch are each named", () => {
+  const full = { snapshot: "a", level: 0, chain: ["a"], bytes: 100 };
+  const inc = { snapshot: "b", level: 1, chain: ["a", "b"], bytes: 10 };
+  const sizes = new Map([["a/data.tar", 100], ["b/data.tar", 10]]);
+  assert.deepEqual(chainProblems([full, inc], sizes), []);
+  assert.deepEqual(chainProblems([inc], sizes), ["b: its chain lacks a"]);
+  assert.deepEqual(chainProblems([full, inc], new Map([["a/data.tar", 100]])), [
+    "b/data.tar: missing",
+  ]);
+  assert.deepEqual(chainProblems([full, inc], new Map([["a/data.tar", 99], ["b/data.tar", 10]])), [
+    "a/data.tar: 99 bytes, its marker says 100",
+  ]);
+});
+
+Deno.test("chain marker: a sha256 is kept only when it is 64 lowercase hex digits", () => {
+  const base = { format: TAR_FORMAT, ...link([A]), created: "", files: 1 };
+  const sha = "ab".repeat(32);
+  const line = (extra: object) => JSON.stringify({ ...base, ...extra });
+  assert.equal(parseMarker(line({ sha256: sha }))?.sha256, sha);
+  assert.equal(parseMarker(line({}))?.snapshot, A, "a marker without a hash still counts");
+  assert.equal(parseMarker(line({ sha256: "AB".repeat(32) }))?.sha256, undefined);
 });
