@@ -42,6 +42,30 @@ interface DatasetFailure {
   dataset: string;
   error: string;
   hint?: string;
+  /** True when another paradux process holds the dataset's lock. */
+  locked?: boolean;
+}
+
+/**
+ * The datasets `--location NAME` applies to when no DATASET is named (pure): the one dataset
+ * with a destination of that name.
+ * @throws ParaduxError `usage` when none or several have one.
+ */
+export function datasetsWithLocation(all: readonly Dataset[], name: string): Dataset[] {
+  const having = all.filter((d) => d.destinations.some((x) => x.name === name));
+  if (having.length === 1) return having;
+  if (having.length === 0) {
+    const known = all.flatMap((d) => d.destinations.map((x) => `${d.name}/${x.name}`));
+    throw new ParaduxError("usage", `no dataset has a destination named ${name}`, {
+      hint: `known: ${known.join(", ") || "none"} (add one with 'paradux edit-datasets')`,
+    });
+  }
+  throw new ParaduxError(
+    "usage",
+    `${having.length} datasets have a destination named ${name}: ` +
+      having.map((d) => d.name).join(", "),
+    { hint: `name one: paradux backup ${having[0]!.name} --location ${name}` },
+  );
 }
 
 /** The lines describing one dataset's report. */
@@ -115,6 +139,9 @@ async function selection(
       hint: "add one with 'paradux edit-datasets'",
     });
   }
+  if (options.location !== undefined) {
+    return { datasets: datasetsWithLocation(all, options.location), encryption };
+  }
   return { datasets: [...all], encryption };
 }
 
@@ -132,8 +159,10 @@ export const command = defineCommand<BackupCommandOptions>({
   summary: "copy datasets to their destinations (those that are due)",
   description:
     "Pulls each dataset's source into its local copy, then pushes it to every destination\n" +
-    "that is due by its frequency (--location NAME: that one, due or not; --force: all).\n" +
-    "A failing destination does not stop the others; exit code 1 when any failed.\n" +
+    "that is due by its frequency (--location NAME: that one, due or not, of the dataset\n" +
+    "that has it when no DATASET is named; --force: all).\n" +
+    "A failing destination does not stop the others; exit code 1 when any failed, 7 when\n" +
+    "another paradux backup of the dataset holds its lock.\n" +
     "--job FILE runs from a job file (what the systemd timers do) without the vault.",
   args: [{ name: "[dataset]", description: "the dataset (default: every dataset)" }],
   options: [
@@ -150,13 +179,6 @@ export const command = defineCommand<BackupCommandOptions>({
   json: true,
   async run(options, deps) {
     const { io, globals } = deps;
-    if (
-      options.location !== undefined && options.dataset === undefined && options.job === undefined
-    ) {
-      throw new ParaduxError("usage", "--location needs a DATASET", {
-        hint: "paradux backup DATASET --location NAME",
-      });
-    }
     const { datasets, encryption } = await selection(options, deps);
     const reports: BackupReport[] = [];
     const failures: DatasetFailure[] = [];
@@ -181,7 +203,11 @@ export const command = defineCommand<BackupCommandOptions>({
         );
       } catch (e) {
         if (!(e instanceof ParaduxError) || e.kind === "usage") throw e;
-        failures.push({ dataset: dataset.name, ...failureOf(e) });
+        failures.push({
+          dataset: dataset.name,
+          ...failureOf(e),
+          ...(e.kind === "locked" ? { locked: true } : {}),
+        });
       } finally {
         io.progress("", true);
       }
@@ -195,6 +221,15 @@ export const command = defineCommand<BackupCommandOptions>({
           (r.pull.status === "failed" && r.results.length === 0 ? 1 : 0),
         0,
       );
+    if (failed > 0 && failures.length === failed && failures.every((f) => f.locked === true)) {
+      throw new ParaduxError(
+        "locked",
+        `another paradux backup of ${failures.map((f) => f.dataset).join(", ")} is running`,
+        {
+          hint: "wait for it to finish or stop it (systemctl stop 'paradux-backup@*'), then retry",
+        },
+      );
+    }
     if (failed > 0) {
       throw new ParaduxError("partial", `${countOf(failed, "backup")} failed`, {
         hint: "see the FAILED lines above; fix the location and run 'paradux backup' again",

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { reportLines } from "../../../commands/backup.ts";
+import { datasetsWithLocation, reportLines } from "../../../commands/backup.ts";
+import type { Dataset } from "../../../vault/documents.ts";
+import { isUserError } from "../../../errors.ts";
 import { formatAge, formatBytes, formatDuration, formatTime } from "../../../commands/_datasets.ts";
 import { destinationLine } from "../../../commands/status_datasets.ts";
 
@@ -87,5 +89,27 @@ Deno.test("status-datasets line: flags first, failure and next run", () => {
       now,
     ),
     "OVERDUE nas  file:///n  [hourly]; never backed up",
+  );
+});
+
+Deno.test("backup --location without DATASET: the one dataset with that destination", () => {
+  const ds = (name: string, dests: string[]): Dataset => ({
+    name,
+    source: { url: "file:///src" },
+    localCopy: "/copy",
+    destinations: dests.map((d) => ({ name: d, url: `file:///d/${d}`, frequency: "daily" })),
+  });
+  const all = [ds("home", ["usb", "cloud"]), ds("photos", ["usb", "nas"])];
+  assert.deepEqual(datasetsWithLocation(all, "cloud").map((d) => d.name), ["home"]);
+  assert.deepEqual(datasetsWithLocation(all, "nas").map((d) => d.name), ["photos"]);
+  assert.throws(
+    () => datasetsWithLocation(all, "usb"),
+    (e) =>
+      isUserError(e, "usage") &&
+      /2 datasets have a destination named usb: home, photos/.test(e.message),
+  );
+  assert.throws(
+    () => datasetsWithLocation(all, "tape"),
+    (e) => isUserError(e, "usage") && /no dataset has a destination named tape/.test(e.message),
   );
 });
