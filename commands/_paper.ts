@@ -21,6 +21,7 @@ import { walkTree } from "../system/tree.ts";
 import type { OptionSpec } from "./_command.ts";
 import { countOf, type Io } from "./_io.ts";
 import { exists } from "../system/exists.ts";
+import { missingPathMessage } from "../system/shown_path.ts";
 
 /** `--paper`, `--layout`, `--ecc`. */
 export const LAYOUT_OPTIONS: readonly OptionSpec[] = [
@@ -173,7 +174,7 @@ export async function readRecoveryInputs(args: readonly string[], io: Io): Promi
         out.labels.push(`argument ${i + 1}`);
         continue;
       }
-      throw new ParaduxError("not-found", `${arg} does not exist`);
+      throw new ParaduxError("not-found", missingPathMessage(arg));
     }
     const kind = sniff(bytes.subarray(0, 8));
     if (kind !== undefined) {
@@ -258,7 +259,7 @@ export async function collectBackupFiles(
       info = await Deno.stat(p); // a link named on the command line is followed
     } catch (e) {
       if (e instanceof Deno.errors.NotFound) {
-        throw new ParaduxError("not-found", `${p} does not exist`);
+        throw new ParaduxError("not-found", missingPathMessage(p));
       }
       throw new ParaduxError("input", `cannot read ${p}`, { cause: e });
     }

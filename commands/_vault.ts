@@ -9,6 +9,7 @@ import { ParaduxError } from "../errors.ts";
 import { canPrompt, promptPassword } from "../system/prompt.ts";
 import { EVERYDAY_PBKDF, type OpenedVault, openVault, vaultPath } from "../vault/vault.ts";
 import type { Deps, KdfChoice, OptionSpec } from "./_command.ts";
+import { missingPathMessage } from "../system/shown_path.ts";
 
 /** The real key-derivation costs: argon2id as cryptsetup benchmarks it, age's scrypt 2^18. */
 export const REAL_KDF: KdfChoice = { everyday: EVERYDAY_PBKDF, paperLogN: DEFAULT_LOG_N };
@@ -53,7 +54,7 @@ export async function readPassphraseSource(source: string): Promise<Uint8Array> 
       line = (await Deno.readTextFile(source)).split(/\r?\n/)[0];
     } catch (e) {
       if (e instanceof Deno.errors.NotFound) {
-        throw new ParaduxError("not-found", `passphrase file ${source} does not exist`);
+        throw new ParaduxError("not-found", missingPathMessage(source, "passphrase file"));
       }
       throw e;
     }

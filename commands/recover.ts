@@ -38,6 +38,7 @@ import { keyFingerprint } from "../vault/shares.ts";
 import { EXPORT_NAME, fetchPublishedExport } from "../vault/publish.ts";
 import { defineCommand } from "./_command.ts";
 import { kdfOf, newPassphrase, PASSPHRASE_OPTION } from "./_vault.ts";
+import { missingPathMessage } from "../system/shown_path.ts";
 
 /** Options of `recover`. */
 export interface RecoverOptions {
@@ -81,7 +82,7 @@ async function readInput(path: string): Promise<LabelledInput[]> {
     }
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
-      throw new ParaduxError("not-found", `${path} does not exist`);
+      throw new ParaduxError("not-found", missingPathMessage(path));
     }
     throw e;
   }
@@ -108,7 +109,7 @@ async function readSecretFile(path: string): Promise<string> {
     return await Deno.readTextFile(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
-      throw new ParaduxError("not-found", `secret file ${path} does not exist`);
+      throw new ParaduxError("not-found", missingPathMessage(path, "secret file"));
     }
     throw e;
   }
@@ -146,7 +147,7 @@ async function openSource(
     await Deno.stat(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
-      throw new ParaduxError("not-found", `${path} does not exist`, {
+      throw new ParaduxError("not-found", missingPathMessage(path), {
         hint: "--from takes a vault export (vault-export.luks) or the paper copy of the metadata",
       });
     }
