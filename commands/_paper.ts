@@ -22,6 +22,8 @@ import type { OptionSpec } from "./_command.ts";
 import { countOf, type Io } from "./_io.ts";
 import { exists } from "../system/exists.ts";
 import { missingPathMessage } from "../system/shown_path.ts";
+import { isLuksHead } from "../vault/recovery.ts";
+import { STEWARD_PACKAGE_TITLE } from "../vault/steward_package.ts";
 
 /** `--paper`, `--layout`, `--ecc`. */
 export const LAYOUT_OPTIONS: readonly OptionSpec[] = [
@@ -158,6 +160,27 @@ async function addScan(out: LabelledInputs, path: string, name: string, io: Io):
   if (codes === 0) io.err(`warning: ${name}: no QR codes found`);
 }
 
+/** Refuses a vault export or a steward package's text given as a paper backup document. */
+function refuseForeignInput(bytes: Uint8Array, name: string): void {
+  if (isLuksHead(bytes)) {
+    throw new ParaduxError(
+      "usage",
+      `${name} is a vault export (LUKS2), not a paper backup document`,
+      {
+        hint: `a vault is recovered with 'paradux recover PACKAGE... --from ${name} --extract DIR'`,
+      },
+    );
+  }
+  const head = new TextDecoder().decode(bytes.subarray(0, 64));
+  if (head.startsWith(STEWARD_PACKAGE_TITLE)) {
+    throw new ParaduxError(
+      "usage",
+      `${name} is a steward package (a share of a recovery secret), not a paper backup document`,
+      { hint: "a vault is recovered from steward packages with 'paradux recover'" },
+    );
+  }
+}
+
 /**
  * Reads recovery inputs: PDF/PNG/JPEG files are scanned (one input per code), text files are
  * fallback text, QR payload lines or `.txt` twins, `-` is stdin, and an argument that is no
@@ -176,6 +199,7 @@ export async function readRecoveryInputs(args: readonly string[], io: Io): Promi
       }
       throw new ParaduxError("not-found", missingPathMessage(arg));
     }
+    refuseForeignInput(bytes, name);
     const kind = sniff(bytes.subarray(0, 8));
     if (kind !== undefined) {
       if (arg !== "-") await addScan(out, arg, name, io);

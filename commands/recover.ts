@@ -27,6 +27,7 @@ import {
   installFromDocuments,
   installFromExport,
   isLuksFile,
+  isLuksHead,
   type LabelledInput,
   type OpenedSource,
   openExport,
@@ -85,6 +86,11 @@ async function readInput(path: string): Promise<LabelledInput[]> {
       throw new ParaduxError("not-found", missingPathMessage(path));
     }
     throw e;
+  }
+  if (isLuksHead(head)) {
+    throw new ParaduxError("usage", `${path} is a vault export (LUKS2), not a steward package`, {
+      hint: `give it to --from: paradux recover PACKAGE... --from ${path} --extract DIR`,
+    });
   }
   if (sniff(head) !== undefined) {
     const scan = await scanFileReport(path);

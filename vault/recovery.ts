@@ -51,6 +51,7 @@ import {
   vaultPath,
   withVaultLock,
 } from "./vault.ts";
+import { MAGIC_PRIMARY } from "../crypto/luks2/header.ts";
 
 /** One recovery input and the name the user knows it by (a file, "stdin", "page 2 of x.pdf"). */
 export interface LabelledInput {
@@ -177,6 +178,46 @@ function pickReference(shards: Labelled<SourcedShard>[], cards: Map<string, Uint
 }
 
 /**
+ * Every input must hold a share or a part of the recovery card the shares belong to: anything
+ * else (another set's card, a paper backup's QR document, the paper copy of the metadata) is
+ * named (`mismatch`), never ignored.
+ */
+function checkEveryInputBelongs(
+  frames: Labelled<SourcedFrame>[],
+  inputs: LabelledInput[],
+  refId: string,
+): void {
+  for (const label of new Set(inputs.map((i) => i.label))) {
+    const own = frames.filter((f) => f.label === label);
+    const belongs = own.some((f) =>
+      f.item.frame.type === "key" || toHex(f.item.frame.docId) === refId
+    );
+    if (own.length > 0 && !belongs) {
+      throw new ParaduxError(
+        "mismatch",
+        `${label}: no share of this set, and not its recovery card (a recovery card of ` +
+          "another set, a paper backup's QR document or the paper copy of the metadata?)",
+        {
+          hint: "give only the stewards' packages as INPUTs; the paper copy of the metadata " +
+            "goes to --from; a paper backup is recovered with 'paradux paper recover'",
+        },
+      );
+    }
+  }
+}
+
+/** `; share 1 was given 2 times (a.pdf, a.txt)` for each share given more than once, or "". */
+function repeatedShares(list: readonly SourcedShard[]): string {
+  const byIndex = new Map<number, string[]>();
+  for (const s of list) {
+    byIndex.set(s.payload.shareIndex, [...(byIndex.get(s.payload.shareIndex) ?? []), s.where]);
+  }
+  return [...byIndex.entries()].filter(([, w]) => w.length > 1).map(([i, w]) =>
+    `; share ${i} was given ${w.length} times (${w.join(", ")}): one steward's package counts once`
+  ).join("");
+}
+
+/**
  * Rebuilds the recovery mnemonic from shares (or takes a given/typed one) and verifies the
  * recovery card and shares.
  * @throws ParaduxError naming the offending input: `auth` (forged), `mismatch` (another set or
@@ -218,6 +259,7 @@ export async function reconstructSecret(
   let signer: string | null = null;
   let signed = true;
   let refId = pickReference(shards, cards);
+  if (given === null) checkEveryInputBelongs(frames, frameInputs, refId);
   if (given !== null) {
     mnemonic = given;
     if (shards.length > 0) warnings.push("the recovery secret was given; the shares were not used");
@@ -257,7 +299,7 @@ export async function reconstructSecret(
           "insufficient",
           `need ${k} shares, have ${distinct} (from ${
             [...new Set(list.map((s) => s.where))].join(", ")
-          })`,
+          })${repeatedShares(list)}`,
           {
             hint: `find ${k - distinct} more steward package${
               k - distinct === 1 ? "" : "s"
@@ -335,15 +377,18 @@ export interface OpenedSource {
   exportPath: string | null;
 }
 
-const LUKS_MAGIC = [0x4c, 0x55, 0x4b, 0x53, 0xba, 0xbe];
+/** True when bytes start with the LUKS magic (a vault export). */
+export function isLuksHead(head: Uint8Array): boolean {
+  return head.length >= MAGIC_PRIMARY.length && MAGIC_PRIMARY.every((b, i) => head[i] === b);
+}
 
 /** True when the file starts with the LUKS magic. */
 export async function isLuksFile(path: string): Promise<boolean> {
   const f = await Deno.open(path, { read: true });
   try {
-    const head = new Uint8Array(6);
-    const n = await f.read(head);
-    return n === 6 && LUKS_MAGIC.every((b, i) => head[i] === b);
+    const head = new Uint8Array(MAGIC_PRIMARY.length);
+    const n = (await f.read(head)) ?? 0;
+    return isLuksHead(head.subarray(0, n));
   } finally {
     f.close();
   }

@@ -15,6 +15,9 @@ import type { Documents, Steward } from "./documents.ts";
 import { cardOf } from "./recovery_card.ts";
 import { keyFingerprint, shareOf } from "./shares.ts";
 
+/** How a package's text twin begins (then the steward's name): how inputs are recognised. */
+export const STEWARD_PACKAGE_TITLE = "STEWARD PACKAGE FOR";
+
 /** What the letter needs besides the documents. */
 export interface PackageContext {
   /** Paradux version that made it. */
@@ -160,7 +163,7 @@ export async function renderStewardPackage(
     ...(layout === undefined ? {} : { layout }),
   });
   const text = [
-    `STEWARD PACKAGE FOR ${steward.name}`,
+    `${STEWARD_PACKAGE_TITLE} ${steward.name}`,
     `from ${docs.user.name}, ${ctx.now.toISOString().slice(0, 10)}, Paradux ${ctx.version}`,
     "",
     ...letter.flatMap((s) => [s.heading, "", ...s.paragraphs.flatMap((p) => [p, ""])]),

@@ -25,7 +25,8 @@ const frame = encodeFrame({
   docId: new Uint8Array(8).fill(3),
   index: 0,
   total: 1,
-  data: crypto.getRandomValues(new Uint8Array(300)),
+  // fixed bytes (not random): the swap test needs two different neighbours at its position
+  data: Uint8Array.from({ length: 300 }, (_, i) => (i * 151 + 7) & 0xff),
 });
 const lines = fallbackLines(frame, { lineNumbers: true });
 const text = "SHARD FRAME\n" + lines.join("\n") + "\n";

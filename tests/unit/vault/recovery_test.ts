@@ -96,7 +96,7 @@ Deno.test("recovery: refusals name the input", async () => {
   await rejects(
     reconstructSecret([pkg(docs, "a"), pkg(docs, "b"), pkg(docs, "c"), card]),
     "mismatch",
-    /card\.txt: recovery card of another set/,
+    /card\.txt: no share of this set, and not its recovery card \(a recovery card of another set/,
   );
   // the sources must be this vault's
   const got = await reconstructSecret([pkg(docs, "a"), pkg(docs, "b"), pkg(docs, "c")]);
