@@ -425,7 +425,19 @@ async function push(
     if (result.code !== 0) throw resticFailure(result, `backup (${r.where})`);
     const summary = parseBackupSummary(new TextDecoder().decode(result.stdout));
     if (options.keep !== undefined) {
-      await run(forgetArgs(r.global, DATA_TAG, options.keep), "removing old snapshots");
+      try {
+        await run(forgetArgs(r.global, DATA_TAG, options.keep), "removing old snapshots");
+      } catch (e) {
+        if (!(e instanceof ParaduxError) || e.kind !== "tool-failed") throw e;
+        // The snapshot is stored; only pruning failed: say so, not "is the server up".
+        throw new ParaduxError(
+          "tool-failed",
+          `snapshot ${summary.snapshotId.slice(0, 8)} was written, but ${e.message}`,
+          {
+            hint: "the new snapshot is safe; the next backup prunes again (restic forget --prune)",
+          },
+        );
+      }
     }
     return {
       bytes: summary.bytesAdded,
