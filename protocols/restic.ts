@@ -39,11 +39,11 @@ import {
   dumpArgs,
   forgetArgs,
   initArgs,
+  isLockedError,
   isMissingRepository,
   parseBackupStatus,
   parseBackupSummary,
   parseSnapshots,
-  restic,
   resticFailure,
   type ResticGlobal,
   type ResticSnapshot,
@@ -53,8 +53,9 @@ import {
   sftpCommandString,
   snapshotsArgs,
   spawnRestic,
+  unlockArgs,
 } from "../system/restic.ts";
-import { stderrText } from "../system/exec.ts";
+import { stderrText, stdoutText } from "../system/exec.ts";
 import {
   privateKeyProblems,
   sshCommand,
@@ -292,12 +293,20 @@ async function withRepo<T>(
   ) => Promise<T>,
 ): Promise<T> {
   const r = await open(location, ctx);
-  const run = (args: string[], what: string, cwd?: string) =>
-    restic(args, `${what} (${r.where})`, {
+  const run = async (args: string[], what: string, cwd?: string) => {
+    const opts = {
       env: r.env,
       ...(cwd === undefined ? {} : { cwd }),
       ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
-    });
+    };
+    let result = await runRestic(args, opts);
+    if (result.code !== 0 && isLockedError(stderrText(result)) && await unlockStale(r)) {
+      // Paradux owns this repository: a lock left by an interrupted run is removed once.
+      result = await runRestic(args, opts);
+    }
+    if (result.code !== 0) throw resticFailure(result, `${what} (${r.where})`);
+    return stdoutText(result);
+  };
   try {
     return await fn(r, run);
   } finally {
@@ -356,6 +365,19 @@ async function ensureRepository(r: Opened, ctx: TransferContext): Promise<void> 
   if (init.code !== 0) throw resticFailure(init, `creating the repository (${r.where})`);
 }
 
+/**
+ * Runs `restic unlock` (removes only stale locks: a dead process's, or older than 30 minutes),
+ * best-effort with a time limit; true when it succeeded.
+ */
+async function unlockStale(r: Opened): Promise<boolean> {
+  try {
+    const signal = AbortSignal.timeout(PROBE_SECONDS * 1000);
+    return (await runRestic(unlockArgs(r.global), { env: r.env, signal })).code === 0;
+  } catch {
+    return false;
+  }
+}
+
 function toSnapshot(s: ResticSnapshot): Snapshot {
   return { id: s.shortId, time: s.time };
 }
@@ -382,15 +404,40 @@ async function push(
         const p = progress === undefined ? undefined : parseBackupStatus(line);
         if (p !== undefined) progress!(p);
       });
-    let result = await backup();
+    const guarded = async () => {
+      try {
+        return await backup();
+      } catch (e) {
+        // An interrupted backup may leave its lock behind: remove it (only stale locks go).
+        if (ctx.signal?.aborted === true) await unlockStale(r);
+        throw e;
+      }
+    };
+    let result = await guarded();
     if (result.code !== 0 && !r.network && isMissingRepository(stderrText(result))) {
       await ensureRepository(r, ctx);
-      result = await backup();
+      result = await guarded();
+    }
+    if (result.code !== 0 && isLockedError(stderrText(result)) && await unlockStale(r)) {
+      // Paradux owns this repository: a lock left by an interrupted run is removed once.
+      result = await guarded();
     }
     if (result.code !== 0) throw resticFailure(result, `backup (${r.where})`);
     const summary = parseBackupSummary(new TextDecoder().decode(result.stdout));
     if (options.keep !== undefined) {
-      await run(forgetArgs(r.global, DATA_TAG, options.keep), "removing old snapshots");
+      try {
+        await run(forgetArgs(r.global, DATA_TAG, options.keep), "removing old snapshots");
+      } catch (e) {
+        if (!(e instanceof ParaduxError) || e.kind !== "tool-failed") throw e;
+        // The snapshot is stored; only pruning failed: say so, not "is the server up".
+        throw new ParaduxError(
+          "tool-failed",
+          `snapshot ${summary.snapshotId.slice(0, 8)} was written, but ${e.message}`,
+          {
+            hint: "the new snapshot is safe; the next backup prunes again (restic forget --prune)",
+          },
+        );
+      }
     }
     return {
       bytes: summary.bytesAdded,

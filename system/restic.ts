@@ -129,6 +129,14 @@ export function checkArgs(g: ResticGlobal, readDataSubset?: string): string[] {
   ];
 }
 
+/**
+ * `restic unlock`: removes only STALE locks (older than 30 minutes, or made on this host by a
+ * process that no longer exists); a live run's lock stays (pure).
+ */
+export function unlockArgs(g: ResticGlobal): string[] {
+  return ["unlock", ...resticGlobalArgs(g)];
+}
+
 /** Restores snapshot `id` into `target` (pure). */
 export function restoreArgs(g: ResticGlobal, id: string, target: string): string[] {
   return ["restore", ...resticGlobalArgs(g), "--target", target, "--", id];
@@ -223,6 +231,11 @@ function compareNano(a: string, b: string): number {
 export function isMissingRepository(stderr: string): boolean {
   return /unable to open config file: .*(no such file or directory|does not exist|NoSuchKey|NoSuchBucket)/i
     .test(stderr);
+}
+
+/** True when restic failed because another (possibly dead) run holds a lock on the repository. */
+export function isLockedError(stderr: string): boolean {
+  return /repository is already locked|unable to create lock/i.test(stderr);
 }
 
 /** The environment for restic: the caller's without RESTIC_* and AWS_*, plus `extra` (pure). */

@@ -12,6 +12,7 @@ import {
   failureDetail,
   forgetArgs,
   initArgs,
+  isLockedError,
   isMissingRepository,
   parseBackupStatus,
   parseBackupSummary,
@@ -22,6 +23,7 @@ import {
   restoreArgs,
   sftpCommandString,
   snapshotsArgs,
+  unlockArgs,
 } from "../../../system/restic.ts";
 import { isUserError } from "../../../errors.ts";
 
@@ -217,4 +219,21 @@ Deno.test("restic: child env drops the caller's RESTIC_* and AWS_*, adds ours", 
     ),
     { PATH: "/bin", AWS_ACCESS_KEY_ID: "AK" },
   );
+});
+
+Deno.test("restic: unlock arguments and lock failures", () => {
+  assert.deepEqual(unlockArgs(G), ["unlock", ...GLOBAL]);
+  const locked = [
+    "unable to create lock in backend: repository is already locked by PID 4242 on host " +
+    "by user (UID 0, GID 0)\nlock was created at 2026-12-06 14:00:00 (3m0s ago)\n",
+    "Fatal: unable to create lock in backend: repository is already locked exclusively by PID 7\n",
+    "Fatal: unable to create lock in backend: load <lock/abc>: EOF\n",
+  ];
+  for (const m of locked) assert.ok(isLockedError(m), m);
+  const other = [
+    "Fatal: wrong password or no key found\n",
+    "Fatal: unable to open config file: stat /r/config: no such file or directory\n",
+    "Fatal: unable to save snapshot: ENOSPC\n",
+  ];
+  for (const m of other) assert.ok(!isLockedError(m), m);
 });
