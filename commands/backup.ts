@@ -84,6 +84,7 @@ export function reportLines(report: BackupReport): string[] {
         if (r.ms !== undefined) parts.push(formatDuration(r.ms));
         if (r.snapshot !== undefined) parts.push(`snapshot ${r.snapshot}`);
         lines.push(`ok       ${name}  ${r.url}  (${parts.join(", ")})`);
+        for (const w of r.warnings ?? []) lines.push(`         warning: ${w}`);
         break;
       }
       case "failed":

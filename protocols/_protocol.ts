@@ -76,6 +76,11 @@ export interface TransferStats {
   bytes: number;
   /** Files (entries that are not directories) in the transferred tree, as far as known. */
   files: number;
+  /**
+   * What went wrong after the data was safe (e.g. removing old snapshots failed): the run still
+   * counts as a success, and these are shown as warnings.
+   */
+  warnings?: string[];
 }
 
 /** One snapshot held at a destination. */

@@ -424,18 +424,16 @@ async function push(
     }
     if (result.code !== 0) throw resticFailure(result, `backup (${r.where})`);
     const summary = parseBackupSummary(new TextDecoder().decode(result.stdout));
+    const warnings: string[] = [];
     if (options.keep !== undefined) {
       try {
         await run(forgetArgs(r.global, DATA_TAG, options.keep), "removing old snapshots");
       } catch (e) {
         if (!(e instanceof ParaduxError) || e.kind !== "tool-failed") throw e;
-        // The snapshot is stored; only pruning failed: say so, not "is the server up".
-        throw new ParaduxError(
-          "tool-failed",
-          `snapshot ${summary.snapshotId.slice(0, 8)} was written, but ${e.message}`,
-          {
-            hint: "the new snapshot is safe; the next backup prunes again (restic forget --prune)",
-          },
+        // The snapshot is stored; only pruning failed: a warning, not "is the server up".
+        warnings.push(
+          `snapshot ${summary.snapshotId.slice(0, 8)} was written, but ${e.message} ` +
+            "(the next backup prunes again)",
         );
       }
     }
@@ -443,6 +441,7 @@ async function push(
       bytes: summary.bytesAdded,
       files: await countFiles(dir), // restic's total_files_processed leaves out symlinks
       snapshot: { id: summary.snapshotId.slice(0, 8), time: started },
+      ...(warnings.length > 0 ? { warnings } : {}),
     };
   });
 }

@@ -110,6 +110,8 @@ export interface DestinationResult {
   snapshot?: string;
   /** For `not-due`: when it is due next (ISO). */
   dueAt?: string;
+  /** For `ok`: what went wrong after the snapshot was safe (e.g. pruning). */
+  warnings?: string[];
 }
 
 /** The pull's result. */
@@ -357,6 +359,7 @@ async function pushOne(
       files: pushed.files,
       ms,
       snapshot: pushed.snapshot.id,
+      ...(pushed.warnings === undefined ? {} : { warnings: pushed.warnings }),
     };
     outcome = {
       ok: true,

@@ -76,3 +76,39 @@ Deno.test("restic: a stale lock from a killed run is removed by the next push", 
     await Deno.remove(base, { recursive: true });
   }
 });
+
+Deno.test("restic: pruning blocked by a live run is a warning; the new snapshot counts", async () => {
+  const base = await Deno.makeTempDir({ prefix: "paradux-restic-prune-" });
+  try {
+    const repo = join(base, "repo");
+    const src = join(base, "src");
+    await Deno.mkdir(src);
+    await Deno.writeTextFile(join(src, "a.txt"), "hello\n");
+    const location = { url: `restic:${repo}`, credentials: { password: PASSWORD } };
+    const ctx = { privateDir: base, now: new Date() };
+    await protocol.push(src, location, ctx);
+    const live = restic(repo, ["backup", "--stdin", "--stdin-filename", "x"], "piped").spawn();
+    try {
+      await untilLocked(repo, live);
+      await Deno.writeTextFile(join(src, "b.txt"), "second\n");
+      const r = await protocol.push(src, location, { ...ctx, now: new Date() }, { keep: 1 });
+      assert.match(r.snapshot.id, /^[0-9a-f]{8}$/);
+      assert.equal(r.warnings?.length, 1, JSON.stringify(r.warnings));
+      assert.match(
+        r.warnings?.[0] ?? "",
+        new RegExp(
+          `^snapshot ${r.snapshot.id} was written, but .*\\(the next backup prunes again\\)$`,
+        ),
+      );
+      assert.ok((await locks(repo)).length > 0, "the live run's lock stays");
+    } finally {
+      live.kill("SIGKILL");
+      await live.status;
+      await live.stdin.close().catch(() => {});
+      await live.stderr.cancel();
+    }
+    assert.equal((await protocol.snapshots(location, ctx)).length, 2, "nothing pruned yet");
+  } finally {
+    await Deno.remove(base, { recursive: true });
+  }
+});
