@@ -33,6 +33,7 @@ import {
   openExport,
   type ReconstructedSecret,
   reconstructSecret,
+  refuseExisting,
   relabel,
 } from "../vault/recovery.ts";
 import { keyFingerprint } from "../vault/shares.ts";
@@ -40,6 +41,7 @@ import { EXPORT_NAME, fetchPublishedExport } from "../vault/publish.ts";
 import { defineCommand } from "./_command.ts";
 import { kdfOf, newPassphrase, PASSPHRASE_OPTION } from "./_vault.ts";
 import { missingPathMessage } from "../system/shown_path.ts";
+import { vaultPath } from "../vault/vault.ts";
 
 /** Options of `recover`. */
 export interface RecoverOptions {
@@ -259,6 +261,9 @@ export const command = defineCommand<RecoverOptions>({
     ].filter(Boolean).length;
     if (stdinUsers > 1) {
       throw new ParaduxError("usage", "only one of the inputs can come from stdin ('-')");
+    }
+    if (options.install === true) {
+      await refuseExisting(vaultPath(deps.globals.home), options.force === true);
     }
     let mnemonic: string | undefined;
     if (options.secretFile !== undefined) mnemonic = await readSecretFile(options.secretFile);

@@ -515,7 +515,12 @@ export async function installFromDocuments(
   });
 }
 
-async function refuseExisting(path: string, force: boolean): Promise<void> {
+/**
+ * Refuses when a vault is at `path` and `force` is not set (checked again by the install, and
+ * first by `recover --install`, before any share is read).
+ * @throws ParaduxError `exists`.
+ */
+export async function refuseExisting(path: string, force: boolean): Promise<void> {
   try {
     await Deno.lstat(path);
   } catch (e) {

@@ -61,6 +61,18 @@ Deno.test("e2e wrong inputs: exports, paper backups, repeats and packages are na
           : /export\.luks is a vault export \(LUKS2\), not a paper backup document/,
       );
     }
+    // --install over a live vault is refused before any input is read (this one is not there)
+    r = await paradux(s, [
+      "recover",
+      join(s.root, "missing.pdf"),
+      "--from",
+      exp,
+      "--install",
+      "--passphrase-file",
+      s.passFile,
+    ]);
+    assert.equal(r.code, 6, r.stderr);
+    assert.match(r.stderr, /a vault already exists at .*vault\.luks/);
     // the right inputs still work
     r = await recover([ann, bob]);
     assert.equal(r.code, 0, r.stderr);
