@@ -8,7 +8,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "nod
 import { isUserError, ParaduxError } from "../errors.ts";
 import { bytesEqual } from "../crypto/hashes.ts";
 import type { BackupFile } from "../paper/backup.ts";
-import { type PaperDocument, splitTwin, twinName } from "../paper/documents.ts";
+import { type PaperDocument, qrPayloadsName, splitTwin, twinName } from "../paper/documents.ts";
 import type { RecoveredFile } from "../paper/format/envelope.ts";
 import { pathProblem } from "../paper/format/paths.ts";
 import { framesOfInput, type RecoveryInput } from "../paper/inputs.ts";
@@ -342,7 +342,9 @@ export async function writeDocuments(
   await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
   const written: string[] = [];
   for (const d of docs) {
-    for (const [name, data] of [[d.name, d.pdf], [twinName(d.name), d.text]] as const) {
+    const files: [string, Uint8Array | string][] = [[d.name, d.pdf], [twinName(d.name), d.text]];
+    if (d.qrPayloadsText) files.push([qrPayloadsName(d.name), d.qrPayloadsText]);
+    for (const [name, data] of files) {
       const path = join(dir, name);
       if (!force && await exists(path)) {
         throw new ParaduxError("exists", `${path} exists`, { hint: "use --force to replace it" });

@@ -5,9 +5,11 @@
  * fallback text). Names follow Ethernity: `qr_document.pdf`, `recovery_document.pdf`,
  * `shard-{doc_id}-{i}-of-{n}.pdf`.
  *
- * A twin holds exactly the document's fallback text and its QR payloads as unpadded base64, one
- * per line. When a document has both (shards), the payloads follow a `QR PAYLOADS` line
- * ({@link splitTwin} separates them again). Line numbers of the twin's fallback text are the
+ * A twin holds only what Ethernity's recover reads for that kind of file: the QR document's twin
+ * its payloads as unpadded base64, one per line; the recovery and shard twins their fallback text
+ * alone (a shard text file must be z-base-32 lines under `SHARD FRAME`). A shard's QR payload goes
+ * to a file of its own ({@link qrPayloadsName}). Twins of older versions held both, the payloads
+ * after a `QR PAYLOADS` line; {@link splitTwin} still separates them. Line numbers of the twin's fallback text are the
  * numbers printed in the PDF's margin, so a typo reported "at line 12" is on line 12 of both.
  *
  * {@link printableFromInputs} rebuilds the same documents from recovered frames (reprint).
@@ -72,8 +74,10 @@ export interface PaperDocument {
   name: string;
   /** The PDF. */
   pdf: Uint8Array;
-  /** The twin's text. */
+  /** The twin's text: only what Ethernity's fallback parser reads for this kind. */
   text: string;
+  /** QR payload lines of a shard (base64), written to {@link qrPayloadsName} of the PDF. */
+  qrPayloadsText?: string;
 }
 
 /** The name of a shard document. */
@@ -84,6 +88,11 @@ export function shardDocumentName(docId: string, index: number, count: number): 
 /** The twin's name of a PDF name. */
 export function twinName(pdfName: string): string {
   return pdfName.replace(/\.pdf$/, ".txt");
+}
+
+/** The name of the file holding a document's QR payload lines (shards: `…-qr-payloads.txt`). */
+export function qrPayloadsName(pdfName: string): string {
+  return pdfName.replace(/\.pdf$/, "-qr-payloads.txt");
 }
 
 /** The printable form of a new backup; the passphrase is printed only when not sharded. */
@@ -366,7 +375,8 @@ export async function renderBackupDocuments(
     out.push({
       name: shardDocumentName(p.docId, s.index, s.count),
       pdf,
-      text: twinText(s.text, [s.frame]),
+      text: s.text.replace(/\n*$/, "\n"),
+      qrPayloadsText: twinText(null, [s.frame]),
     });
   }
   return out;

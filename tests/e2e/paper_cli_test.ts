@@ -65,14 +65,16 @@ Deno.test("paper backup --shards 2/3, then recover from scans, twins with a typo
           "qr_document",
           "recovery_document",
           ...[1, 2, 3].map((i) => `shard-${m.docId}-${i}-of-3`),
-        ].flatMap((n) => [`${n}.pdf`, `${n}.txt`]).sort();
+        ].flatMap((n) => [`${n}.pdf`, `${n}.txt`]).concat(
+          [1, 2, 3].map((i) => `shard-${m.docId}-${i}-of-3-qr-payloads.txt`),
+        ).sort();
         assert.deepEqual(names, expected);
         assert.doesNotMatch(m.stdout, /passphrase \(/);
         const recovery = await Deno.readTextFile(join(m.dir, "recovery_document.txt"));
         assert.match(recovery, /^AUTH FRAME\n/);
-        const twin = splitTwin(await Deno.readTextFile(shard(m, 1, "txt")));
-        assert.ok(twin?.fallback?.startsWith("SHARD FRAME\n"));
-        assert.equal(twin?.payloads.length, 1);
+        const twin = await Deno.readTextFile(shard(m, 1, "txt"));
+        assert.ok(twin.startsWith("SHARD FRAME\n"));
+        assert.equal(splitTwin(twin), null, "a shard twin holds only its SHARD FRAME section");
       },
     );
 

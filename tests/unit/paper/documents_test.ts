@@ -33,9 +33,20 @@ Deno.test("renderBackupDocuments: names, twins that hold the frames, PDFs", asyn
   const qrLines = docs[0]!.text.trim().split("\n");
   assert.deepEqual(qrLines.map(decodeQrPayloadText), [...b.mainFrames, b.authFrame]);
   assert.equal(docs[1]!.text, b.recoveryText);
-  const twin = splitTwin(docs[2]!.text);
-  assert.equal(twin?.fallback, b.shardTexts[0] + "\n");
-  assert.deepEqual(twin?.payloads.map((p) => decodeQrPayloadText(p.text)), [b.shardFrames[0]]);
+  // Ethernity reads a shard text file as one fallback section: a SHARD FRAME marker, then only
+  // lines of z-base-32 groups; the QR payload goes to a file of its own
+  assert.equal(splitTwin(docs[2]!.text), null);
+  assert.equal(docs[2]!.text, b.shardTexts[0]!.replace(/\n*$/, "\n"));
+  const [marker, ...body] = docs[2]!.text.trimEnd().split("\n");
+  assert.equal(marker, "SHARD FRAME");
+  assert.ok(body.length > 0);
+  for (const l of body) assert.match(l, /^[ybndrfg8ejkmcpqxot1uwisza345h769 ]+$/, l);
+  assert.deepEqual(
+    docs[2]!.qrPayloadsText!.trim().split("\n").map(decodeQrPayloadText),
+    [b.shardFrames[0]],
+  );
+  assert.equal(docs[0]!.qrPayloadsText, undefined);
+  assert.equal(docs[1]!.qrPayloadsText, undefined);
 });
 
 Deno.test("printableFromInputs: the same documents from any mix of frames and text", async () => {
