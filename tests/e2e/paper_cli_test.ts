@@ -94,6 +94,24 @@ Deno.test("paper backup --shards 2/3, then recover from scans, twins with a typo
       await assertRecovered(out);
     });
 
+    await t.step(
+      "recovers from the QR payload lines of the QR document and two shards",
+      async () => {
+        const out = join(m.root, "from-payloads");
+        const r = await paradux([
+          "paper",
+          "recover",
+          join(m.dir, "qr_document.txt"),
+          join(m.dir, `shard-${m.docId}-1-of-3-qr-payloads.txt`),
+          join(m.dir, `shard-${m.docId}-2-of-3-qr-payloads.txt`),
+          "--out",
+          out,
+        ]);
+        assert.equal(r.code, 0, r.stderr);
+        await assertRecovered(out);
+      },
+    );
+
     const typo = join(m.root, "typed.txt");
     await t.step("recovers from the twins and reports the typo by line", async () => {
       const lines = (await Deno.readTextFile(join(m.dir, "recovery_document.txt"))).split("\n");

@@ -47,6 +47,15 @@ Deno.test("renderBackupDocuments: names, twins that hold the frames, PDFs", asyn
   );
   assert.equal(docs[0]!.qrPayloadsText, undefined);
   assert.equal(docs[1]!.qrPayloadsText, undefined);
+  // the recovery document's twin by the same rules (Ethernity's fallback_parser.py): section
+  // markers, and between them only z-base-32 groups (spaces and '-' allowed)
+  const rec = docs[1]!.text.split("\n").map((l) => l.trim()).filter((l) => l !== "");
+  const section = /^[=\-:\s]*(auth|key|shard|main) frame[=\-:\s]*$/i;
+  assert.match(rec[0] ?? "", section, "it opens with a section marker");
+  assert.ok(rec.some((l) => /main frame/i.test(l)), "a MAIN FRAME section");
+  for (const l of rec) {
+    if (!section.test(l)) assert.match(l, /^[ybndrfg8ejkmcpqxot1uwisza345h769 -]+$/, l);
+  }
 });
 
 Deno.test("printableFromInputs: the same documents from any mix of frames and text", async () => {
