@@ -5,7 +5,7 @@
  */
 import { type PDFDocument, type PDFFont, type PDFPage, rgb, StandardFonts } from "pdf-lib";
 import { type Layout, mmToPt } from "./layout.ts";
-import { winAnsiSafe } from "./text.ts";
+import { winAnsiSafe, wrapText } from "./text.ts";
 
 /** The fonts every document uses (standard fonts only: nothing is embedded). */
 export interface Fonts {
@@ -126,7 +126,9 @@ export class Flow {
     const { regular, bold, mono } = this.fonts;
     const size = this.layout.page.fontSize;
     this.text(this.heading.title, bold, 20, 28);
-    for (const line of this.heading.lines) {
+    // header lines are word-wrapped to the text width (a long subtitle stays on the page)
+    const measure = (t: string) => regular.widthOfTextAtSize(t, size + 1);
+    for (const line of this.heading.lines.flatMap((l) => wrapText(l, this.width, measure))) {
       this.text(line, regular, size + 1, size * 1.5, this.left, GREY);
     }
     if (this.heading.docIdHex !== undefined) {
