@@ -19,6 +19,7 @@ import { defineCommand, type Deps } from "./_command.ts";
 import { findDataset, formatBytes, formatDuration, formatTime } from "./_datasets.ts";
 import { countOf } from "./_io.ts";
 import type { Io } from "./_io.ts";
+import { interruptible } from "../system/interrupt.ts";
 import { openHomeVault, PASSPHRASE_OPTION, type PassphraseOptions } from "./_vault.ts";
 
 /** Options of `backup`. */
@@ -76,6 +77,9 @@ export function reportLines(report: BackupReport): string[] {
     lines.push(`FAILED   ${report.dataset} (source): ${report.pull.error ?? "failed"}`);
     lines.push(...hint(report.pull.hint));
   }
+  if (report.pull.status === "interrupted") {
+    lines.push(`INTERRUPTED ${report.dataset} (source): ${report.pull.error ?? "interrupted"}`);
+  }
   for (const r of report.results) {
     const name = `${report.dataset}/${r.destination}`;
     switch (r.status) {
@@ -100,6 +104,9 @@ export function reportLines(report: BackupReport): string[] {
         break;
       case "would-push":
         lines.push(`would push ${name}  ${r.url}`);
+        break;
+      case "interrupted":
+        lines.push(`INTERRUPTED ${name}  ${r.url}: ${r.error ?? "interrupted"}`);
         break;
     }
   }
@@ -146,6 +153,20 @@ async function selection(
   return { datasets: [...all], encryption };
 }
 
+/** The one-line summary after Ctrl-C: what finished and what did not (pure). */
+export function interruptedSummary(reports: readonly BackupReport[], notStarted: string[]): string {
+  const results = reports.flatMap((r) => r.results);
+  const done = results.filter((r) => r.status === "ok").length;
+  const stopped = results.filter((r) => r.status === "interrupted" && r.error !== "not started")
+    .length + reports.filter((r) => r.pull.status === "interrupted").length;
+  const waiting = results.filter((r) => r.status === "interrupted" && r.error === "not started")
+    .length;
+  const parts = [`${countOf(done, "destination")} finished`, `${stopped} stopped`];
+  parts.push(`${waiting} not started`);
+  if (notStarted.length > 0) parts.push(`${countOf(notStarted.length, "dataset")} not started`);
+  return `interrupted: ${parts.join(", ")}`;
+}
+
 function print(io: Io, reports: BackupReport[], failures: DatasetFailure[]): void {
   for (const r of reports) for (const line of reportLines(r)) io.out(line);
   for (const f of failures) {
@@ -181,37 +202,56 @@ export const command = defineCommand<BackupCommandOptions>({
   async run(options, deps) {
     const { io, globals } = deps;
     const { datasets, encryption } = await selection(options, deps);
-    const reports: BackupReport[] = [];
-    const failures: DatasetFailure[] = [];
-    for (const dataset of datasets) {
-      try {
-        reports.push(
-          await backupDataset(dataset, {
-            home: globals.home,
-            encryption,
-            ...(options.location === undefined ? {} : { only: options.location }),
-            ...(options.force === true ? { force: true } : {}),
-            ...(options.full === true ? { full: true } : {}),
-            ...(options.dryRun === true ? { dryRun: true } : {}),
-            onStep: (step, destination) =>
-              io.progress(
-                step === "pull"
-                  ? `${dataset.name}: pulling the source...`
-                  : `${dataset.name}: pushing to ${destination}...`,
-              ),
-            onProgress: (e) => io.progress(`${dataset.name}: ${progressLine(e)}`),
-          }),
-        );
-      } catch (e) {
-        if (!(e instanceof ParaduxError) || e.kind === "usage") throw e;
-        failures.push({
-          dataset: dataset.name,
-          ...failureOf(e),
-          ...(e.kind === "locked" ? { locked: true } : {}),
-        });
-      } finally {
-        io.progress("", true);
+    const { reports, failures, notStarted, interrupted } = await interruptible(async (signal) => {
+      const reports: BackupReport[] = [];
+      const failures: DatasetFailure[] = [];
+      const notStarted: string[] = [];
+      for (const dataset of datasets) {
+        if (signal.aborted) {
+          notStarted.push(dataset.name);
+          continue;
+        }
+        try {
+          reports.push(
+            await backupDataset(dataset, {
+              home: globals.home,
+              encryption,
+              signal,
+              ...(options.location === undefined ? {} : { only: options.location }),
+              ...(options.force === true ? { force: true } : {}),
+              ...(options.full === true ? { full: true } : {}),
+              ...(options.dryRun === true ? { dryRun: true } : {}),
+              onStep: (step, destination) =>
+                io.progress(
+                  step === "pull"
+                    ? `${dataset.name}: pulling the source...`
+                    : `${dataset.name}: pushing to ${destination}...`,
+                ),
+              onProgress: (e) => io.progress(`${dataset.name}: ${progressLine(e)}`),
+            }),
+          );
+        } catch (e) {
+          if (!(e instanceof ParaduxError) || e.kind === "usage") throw e;
+          failures.push({
+            dataset: dataset.name,
+            ...failureOf(e),
+            ...(e.kind === "locked" ? { locked: true } : {}),
+          });
+        } finally {
+          io.progress("", true);
+        }
       }
+      return { reports, failures, notStarted, interrupted: signal.aborted };
+    });
+    if (interrupted) {
+      if (globals.json) io.json({ reports, failures, interrupted: true, notStarted });
+      else {
+        print(io, reports, failures);
+        for (const name of notStarted) io.out(`INTERRUPTED ${name}: not started`);
+      }
+      throw new ParaduxError("interrupted", interruptedSummary(reports, notStarted), {
+        hint: "run 'paradux backup' again: finished snapshots stay, the rest is pushed then",
+      });
     }
     if (globals.json) io.json({ reports, failures });
     else print(io, reports, failures);

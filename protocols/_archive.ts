@@ -162,6 +162,8 @@ export interface WriteArchiveOptions {
    * remove the file, which bounds the local disk use to one part.
    */
   onPart?: (part: ArchivePart, path: string) => Promise<void>;
+  /** Ctrl-C: stops tar and ends the write with `ParaduxError("interrupted")`. */
+  signal?: AbortSignal;
 }
 
 /** Writes one encrypted snapshot (parts + manifest.json) and returns its manifest. */
@@ -182,15 +184,23 @@ export async function writeArchive(options: WriteArchiveOptions): Promise<Archiv
     ),
   );
   const parts: ArchivePart[] = [];
+  const stop = () => tar.kill();
+  options.signal?.addEventListener("abort", stop);
   try {
     const gz = tar.stdout.pipeThrough(byteTransform(new CompressionStream("gzip")));
     const encrypted = await encryptStream(options.recipients, gz);
     await encrypted.pipeTo(partWriter(options.snapshotDir, partSize, parts, options.onPart));
     await tar.finished();
+    options.signal?.throwIfAborted();
   } catch (e) {
     tar.kill();
     await Deno.remove(options.snapshotDir, { recursive: true }).catch(() => {});
+    if (options.signal?.aborted === true) {
+      throw new ParaduxError("interrupted", "the transfer was interrupted");
+    }
     throw e;
+  } finally {
+    options.signal?.removeEventListener("abort", stop);
   }
   const manifest: ArchiveManifest = {
     format: ARCHIVE_FORMAT,

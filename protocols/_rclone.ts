@@ -95,6 +95,13 @@ export interface RcloneTarget {
   atomicPut: boolean;
   /** Removes the generated config and CA files. */
   close(): Promise<void>;
+  /** Stops every rclone run on this target (Ctrl-C): set from the transfer context. */
+  signal?: AbortSignal;
+}
+
+/** The run options that tie an rclone run to the target's abort signal (pure). */
+function sig(t: RcloneTarget, extra: { stdin?: string } = {}) {
+  return t.signal === undefined ? extra : { ...extra, signal: t.signal };
 }
 
 /** Opens a location (writes the config into `ctx.privateDir`). */
@@ -129,6 +136,7 @@ async function withTarget<T>(
   fn: (t: RcloneTarget) => Promise<T>,
 ): Promise<T> {
   const t = await open(location, ctx);
+  if (ctx.signal !== undefined) t.signal = ctx.signal;
   try {
     return await fn(t);
   } finally {
@@ -137,7 +145,7 @@ async function withTarget<T>(
 }
 
 async function listLines(t: RcloneTarget, path: string, o: Parameters<typeof lsfArgs>[2]) {
-  const r = await runRclone(lsfArgs(t.global, path, o));
+  const r = await runRclone(lsfArgs(t.global, path, o), sig(t));
   if (isNotFound(r.code)) return [];
   if (r.code !== 0) throw rcloneFailure(r, `listing ${t.where}`);
   return lsfNames(stdoutText(r));
@@ -146,6 +154,7 @@ async function listLines(t: RcloneTarget, path: string, o: Parameters<typeof lsf
 async function listComplete(t: RcloneTarget): Promise<string[]> {
   const lines = await runRclone(
     lsfArgs(t.global, t.root, { filesOnly: true, maxDepth: 2 }),
+    sig(t),
   );
   if (isNotFound(lines.code)) return [];
   if (lines.code !== 0) throw rcloneFailure(lines, `listing ${t.where}`);
@@ -244,7 +253,7 @@ export function parseMarker(line: string): MarkedLink | undefined {
 async function readLinks(t: RcloneTarget): Promise<MarkedLink[]> {
   const ids = await listComplete(t);
   if (ids.length === 0) return [];
-  const r = await runRclone(catMatchingArgs(t.global, t.root, `/*/${COMPLETE_NAME}`));
+  const r = await runRclone(catMatchingArgs(t.global, t.root, `/*/${COMPLETE_NAME}`), sig(t));
   if (r.code !== 0) throw rcloneFailure(r, `reading the snapshot markers at ${t.where}`);
   const byId = new Map<string, MarkedLink>();
   for (const line of stdoutText(r).split("\n")) {
@@ -312,10 +321,10 @@ async function push(
         await rclone(
           rcatArgs(t.global, childPath(snapDir, COMPLETE_NAME)),
           `upload to ${t.where}`,
-          { stdin: JSON.stringify(marker) + "\n" },
+          sig(t, { stdin: JSON.stringify(marker) + "\n" }),
         );
       } catch (e) {
-        await runRclone(purgeArgs(t.global, snapDir)).catch(() => {});
+        await runRclone(purgeArgs(t.global, snapDir), sig(t)).catch(() => {});
         throw e;
       }
       if (chain !== undefined) {
@@ -350,7 +359,7 @@ async function prune(
     ),
   ];
   for (const id of doomed) {
-    await rclone(purgeArgs(t.global, childPath(t.root, id)), `removing snapshot ${id}`);
+    await rclone(purgeArgs(t.global, childPath(t.root, id)), `removing snapshot ${id}`, sig(t));
   }
 }
 
@@ -492,7 +501,7 @@ async function upload(
       await rclone(copytoArgs(t.global, file, tmp), what, signal);
       await rclone(movetoArgs(t.global, tmp, dest), what, signal);
     } catch (e) {
-      await runRclone(deletefileArgs(t.global, tmp)).catch(() => {});
+      await runRclone(deletefileArgs(t.global, tmp), sig(t)).catch(() => {});
       throw e;
     }
   });
@@ -557,7 +566,11 @@ export function rcloneOperations(
     putDir: (dir, location, name, ctx) => {
       checkName(name);
       return withTarget(open, location, ctx, async (t) => {
-        await rclone(copyArgs(t.global, dir, childPath(t.root, name)), `copying to ${t.where}`);
+        await rclone(
+          copyArgs(t.global, dir, childPath(t.root, name)),
+          `copying to ${t.where}`,
+          sig(t),
+        );
       });
     },
     getDir: (location, name, dir, ctx) => {
@@ -569,7 +582,7 @@ export function rcloneOperations(
           throw new ParaduxError("not-found", `${t.where} has no directory ${name}`);
         }
         await Deno.mkdir(dir, { recursive: true });
-        await rclone(copyArgs(t.global, src, dir), `copying from ${t.where}`);
+        await rclone(copyArgs(t.global, src, dir), `copying from ${t.where}`, sig(t));
       });
     },
     listDirs: (location, ctx) =>
@@ -577,7 +590,7 @@ export function rcloneOperations(
     removeDir: (location, name, ctx) => {
       checkName(name);
       return withTarget(open, location, ctx, async (t) => {
-        const r = await runRclone(purgeArgs(t.global, childPath(t.root, name)));
+        const r = await runRclone(purgeArgs(t.global, childPath(t.root, name)), sig(t));
         if (r.code !== 0 && !isNotFound(r.code)) throw rcloneFailure(r, `removing ${name}`);
       });
     },

@@ -1,13 +1,13 @@
 /**
  * Private scratch space for secrets: a 0700 directory (on tmpfs when one is available, see
  * {@link privateBase}) whose files are created 0600, removed when the work is done and also on
- * Ctrl-C / SIGTERM.
+ * Ctrl-C / SIGTERM (system/interrupt.ts).
  * @module
  */
 import { join } from "node:path";
+import { onInterruptExit } from "./interrupt.ts";
 
 const live = new Set<string>();
-let handlersInstalled = false;
 
 function cleanupAll(): void {
   for (const dir of live) {
@@ -18,21 +18,6 @@ function cleanupAll(): void {
     }
   }
   live.clear();
-}
-
-function installHandlers(): void {
-  if (handlersInstalled) return;
-  handlersInstalled = true;
-  for (const sig of ["SIGINT", "SIGTERM"] as const) {
-    try {
-      Deno.addSignalListener(sig, () => {
-        cleanupAll();
-        Deno.exit(sig === "SIGINT" ? 130 : 143);
-      });
-    } catch {
-      // signals unsupported here; `finally` still cleans up
-    }
-  }
 }
 
 /**
@@ -71,7 +56,7 @@ export interface PrivateDir {
 
 /** Makes a private directory; the caller must `remove()` it (or use {@link withPrivateDir}). */
 export async function makePrivateDir(prefix = "paradux-"): Promise<PrivateDir> {
-  installHandlers();
+  onInterruptExit(cleanupAll);
   const base = privateBase();
   const dir = await Deno.makeTempDir(base === undefined ? { prefix } : { prefix, dir: base });
   await Deno.chmod(dir, 0o700);

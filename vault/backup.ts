@@ -86,7 +86,7 @@ export interface BackupOptions {
 }
 
 /** What happened at one destination. */
-export type DestinationStatus = "ok" | "failed" | "not-due" | "would-push";
+export type DestinationStatus = "ok" | "failed" | "not-due" | "would-push" | "interrupted";
 
 /** One destination's result. */
 export interface DestinationResult {
@@ -116,8 +116,8 @@ export interface DestinationResult {
 
 /** The pull's result. */
 export interface PullResult {
-  /** `skipped` when nothing was due (or a dry run). */
-  status: "ok" | "failed" | "skipped";
+  /** `skipped` when nothing was due (or a dry run); `interrupted` by Ctrl-C or SIGTERM. */
+  status: "ok" | "failed" | "skipped" | "interrupted";
   /** Why it failed. */
   error?: string;
   /** What to do about the failure. */
@@ -239,7 +239,14 @@ export async function backupDataset(
     const results: DestinationResult[] = [];
     for (const p of plan) {
       if (!p.due) results.push(notDue(p));
-      else if (pull.status === "failed") {
+      else if (options.signal?.aborted === true) {
+        results.push({
+          destination: p.destination.name,
+          url: p.destination.url,
+          status: "interrupted",
+          error: "not started",
+        });
+      } else if (pull.status === "failed") {
         const r: DestinationResult = {
           destination: p.destination.name,
           url: p.destination.url,
@@ -296,8 +303,11 @@ async function pullSource(
   } catch (e) {
     const f = failureOf(e);
     const ms = since(started);
-    result = { status: "failed", ...f, ms };
-    outcome = { ok: false, at: now, durationMs: ms, error: f.error };
+    const interrupted = options.signal?.aborted === true;
+    result = interrupted
+      ? { status: "interrupted", error: "stopped during the pull", ms }
+      : { status: "failed", ...f, ms };
+    outcome = { ok: false, at: now, durationMs: ms, error: interrupted ? "interrupted" : f.error };
   }
   await recordPull(options.home, dataset.name, outcome);
   return result;
@@ -372,8 +382,17 @@ async function pushOne(
   } catch (e) {
     const f = failureOf(e);
     const ms = since(started);
-    result = { destination: d.name, url: d.url, status: "failed", ...f, ms };
-    outcome = { ok: false, at: now, durationMs: ms, error: f.error };
+    const interrupted = options.signal?.aborted === true;
+    result = interrupted
+      ? {
+        destination: d.name,
+        url: d.url,
+        status: "interrupted",
+        error: "stopped during the push (an unfinished snapshot is never restored)",
+        ms,
+      }
+      : { destination: d.name, url: d.url, status: "failed", ...f, ms };
+    outcome = { ok: false, at: now, durationMs: ms, error: interrupted ? "interrupted" : f.error };
   }
   await recordPush(options.home, dataset.name, d.name, outcome);
   return result;

@@ -292,6 +292,7 @@ export async function pushEncrypted(
       chain: newLink(plan, id, 0).chain,
       snapshotFile: snar,
       ...(options.partSize === undefined ? {} : { partSize: options.partSize }),
+      ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
       onPart: async (part, path) => {
         const name = partDirName(id, part);
         const one = join(stage, name);

@@ -10,9 +10,13 @@ import { protocol } from "../../../protocols/restic.ts";
 
 const PASSWORD = "correct horse battery staple";
 
+/** The repository's lock files; restic writes one as `ID-tmp-N` and renames it to `ID`, so a
+ * temp name (a lock being taken) is not counted. */
 async function locks(repo: string): Promise<string[]> {
   const out: string[] = [];
-  for await (const e of Deno.readDir(join(repo, "locks"))) out.push(e.name);
+  for await (const e of Deno.readDir(join(repo, "locks"))) {
+    if (/^[0-9a-f]{64}$/.test(e.name)) out.push(e.name);
+  }
   return out;
 }
 

@@ -115,3 +115,38 @@ Deno.test("backup --location without DATASET: the one dataset with that destinat
     (e) => isUserError(e, "usage") && /no dataset has a destination named tape/.test(e.message),
   );
 });
+
+Deno.test("backup output after Ctrl-C: stopped and not-started lines, and the summary", async () => {
+  const { interruptedSummary } = await import("../../../commands/backup.ts");
+  const report = {
+    dataset: "docs",
+    pull: { status: "ok" as const },
+    results: [
+      { destination: "usb", url: "file:///u", status: "ok" as const, bytes: 1, files: 1 },
+      {
+        destination: "s3",
+        url: "s3://b/x",
+        status: "interrupted" as const,
+        error: "stopped during the push (an unfinished snapshot is never restored)",
+      },
+      {
+        destination: "nas",
+        url: "file:///n",
+        status: "interrupted" as const,
+        error: "not started",
+      },
+    ],
+  };
+  assert.deepEqual(reportLines(report).slice(1), [
+    "INTERRUPTED docs/s3  s3://b/x: stopped during the push (an unfinished snapshot is never restored)",
+    "INTERRUPTED docs/nas  file:///n: not started",
+  ]);
+  assert.equal(
+    interruptedSummary([report], ["photos"]),
+    "interrupted: 1 destination finished, 1 stopped, 1 not started, 1 dataset not started",
+  );
+  assert.equal(
+    interruptedSummary([{ dataset: "d", pull: { status: "interrupted" }, results: [] }], []),
+    "interrupted: 0 destinations finished, 1 stopped, 0 not started",
+  );
+});
