@@ -281,9 +281,9 @@ function chainTargets(work: string, s3: S3, ftp: Ftp): Target[] {
       referenceName: "restic backup to local disk (2nd run)",
     },
     {
-      name: "encrypted file",
+      name: "encrypted-file",
       destination: {
-        name: "encrypted file",
+        name: "encrypted-file",
         url: `file://${join(work, "enc")}`,
         frequency: "daily",
         encrypt: true,

@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ROOT } from "./cli.ts";
+import { runCliChild } from "./cli.ts";
 
 Deno.test("e2e backup: Ctrl-C reports finished and stopped destinations and stops the child", async () => {
   const root = await Deno.makeTempDir({ prefix: "paradux-e2e-interrupt-" });
@@ -44,26 +44,9 @@ Deno.test("e2e backup: Ctrl-C reports finished and stopped destinations and stop
     };
     const jobFile = join(root, "job.json");
     await Deno.writeTextFile(jobFile, JSON.stringify(job), { mode: 0o600 });
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-q",
-        "-P=paradux",
-        "--config",
-        join(ROOT, "deno.json"),
-        join(ROOT, "main.ts"),
-        "--vault",
-        join(root, "home"),
-        "backup",
-        "--job",
-        jobFile,
-        "--force",
-      ],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-      env: { NO_COLOR: "1" },
-    }).spawn();
+    const child = runCliChild(
+      ["--vault", join(root, "home"), "backup", "--job", jobFile, "--force"],
+    );
     const output = child.output();
     const conn = await listener.accept();
     child.kill("SIGINT");

@@ -39,13 +39,10 @@ export function entryPoint(root: string, cheapKdf: boolean): string {
   return cheapKdf ? join(root, "tests", "e2e", "cheap_kdf_main.ts") : join(root, "main.ts");
 }
 
-/** Runs `paradux ARGS` under `deno run -P=paradux` and collects the result. */
-export async function runCli(
-  args: readonly string[],
-  options: CliOptions = {},
-): Promise<CliResult> {
+/** The `deno run -P=paradux` command of `paradux ARGS` (stdout and stderr piped). */
+function cliCommand(args: readonly string[], options: CliOptions): Deno.Command {
   const root = options.root ?? ROOT;
-  const child = new Deno.Command(Deno.execPath(), {
+  return new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       "-q",
@@ -60,7 +57,23 @@ export async function runCli(
     stderr: "piped",
     env: { NO_COLOR: "1", ...options.env },
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-  }).spawn();
+  });
+}
+
+/** Starts `paradux ARGS` (no stdin) and returns the running child, for tests that signal it. */
+export function runCliChild(
+  args: readonly string[],
+  options: Omit<CliOptions, "stdin"> = {},
+): Deno.ChildProcess {
+  return cliCommand(args, options).spawn();
+}
+
+/** Runs `paradux ARGS` under `deno run -P=paradux` and collects the result. */
+export async function runCli(
+  args: readonly string[],
+  options: CliOptions = {},
+): Promise<CliResult> {
+  const child = cliCommand(args, options).spawn();
   if (options.stdin !== undefined) {
     const w = child.stdin.getWriter();
     await w.write(
