@@ -5,21 +5,19 @@
  * @module
  */
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { isUserError, ParaduxError } from "../errors.ts";
-import { bytesEqual } from "../crypto/hashes.ts";
+import { ParaduxError } from "../errors.ts";
 import type { BackupFile } from "../paper/backup.ts";
-import { type PaperDocument, qrPayloadsName, splitTwin, twinName } from "../paper/documents.ts";
+import { type PaperDocument, qrPayloadsName, twinName } from "../paper/documents.ts";
 import type { RecoveredFile } from "../paper/format/envelope.ts";
 import { pathProblem } from "../paper/format/paths.ts";
-import { framesOfInput, type RecoveryInput } from "../paper/inputs.ts";
+import type { RecoveryInput } from "../paper/inputs.ts";
 import { type Layout, loadLayout, type PaperSize, presetLayout, withEcc } from "../paper/layout.ts";
 import type { Ecc } from "../paper/qr.ts";
-import { scanFileReport, sniff } from "../paper/scan.ts";
+import { readInputs } from "../paper/read_inputs.ts";
 import { writeFileAtomic } from "../system/atomic.ts";
-import { withPrivateDir } from "../system/private_dir.ts";
 import { walkTree } from "../system/tree.ts";
 import type { OptionSpec } from "./_command.ts";
-import { countOf, type Io } from "./_io.ts";
+import type { Io } from "./_io.ts";
 import { exists } from "../system/exists.ts";
 import { missingPathMessage } from "../system/shown_path.ts";
 import { isLuksHead } from "../vault/recovery.ts";
@@ -73,93 +71,6 @@ export interface LabelledInputs {
   labels: string[];
 }
 
-const LITERAL_PAYLOAD = /^[A-Za-z0-9+/]{16,}$/;
-
-let stdinBytes: Promise<Uint8Array> | undefined;
-
-function readStdin(): Promise<Uint8Array> {
-  stdinBytes ??= new Response(Deno.stdin.readable).bytes();
-  return stdinBytes;
-}
-
-async function readSource(arg: string): Promise<Uint8Array | null> {
-  if (arg === "-") return await readStdin();
-  try {
-    return await Deno.readFile(arg);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return null;
-    if (e instanceof Deno.errors.IsADirectory) {
-      throw new ParaduxError("input", `${arg} is a directory`, {
-        hint: "give the files inside it (scans, text)",
-      });
-    }
-    throw new ParaduxError("input", `cannot read ${arg}`, { cause: e });
-  }
-}
-
-function addText(out: LabelledInputs, text: string, name: string, io: Io): void {
-  const twin = splitTwin(text);
-  if (twin === null) {
-    out.inputs.push(text);
-    out.labels.push(name);
-    return;
-  }
-  // A twin's payload lines repeat its fallback frames: use them only for what the text lacks.
-  let fromText: Uint8Array[] = [];
-  if (twin.fallback !== null) {
-    try {
-      fromText = framesOfInput(twin.fallback, 0, name).map((f) => f.bytes);
-    } catch (e) {
-      const lines = twin.payloads.map((p) => {
-        try {
-          return framesOfInput(p.text, 0, name);
-        } catch {
-          return null;
-        }
-      });
-      if (!isUserError(e) || lines.length === 0 || lines.some((l) => l === null)) throw e;
-      io.err(`warning: ${e.message}; using the qr payload lines of ${name} instead`);
-      twin.fallback = null;
-    }
-  }
-  if (twin.fallback !== null) {
-    out.inputs.push(twin.fallback);
-    out.labels.push(name);
-  }
-  for (const p of twin.payloads) {
-    let bytes: Uint8Array | undefined;
-    try {
-      bytes = framesOfInput(p.text, 0, name)[0]?.bytes;
-    } catch {
-      bytes = undefined;
-    }
-    if (bytes !== undefined && fromText.some((b) => bytesEqual(b, bytes))) continue;
-    out.inputs.push(p.text);
-    out.labels.push(`${name} line ${p.line}`);
-  }
-}
-
-async function addScan(out: LabelledInputs, path: string, name: string, io: Io): Promise<void> {
-  io.progress(`scanning ${name}...`);
-  const report = await scanFileReport(path);
-  io.progress("", false);
-  let codes = 0;
-  report.pages.forEach((page, p) => {
-    page.payloads.forEach((payload, c) => {
-      out.inputs.push(payload);
-      const where = report.pages.length > 1 ? `page ${p + 1} code ${c + 1}` : `code ${c + 1}`;
-      out.labels.push(`${name} ${where}`);
-      codes++;
-    });
-    if (page.unreadable > 0) {
-      io.err(
-        `warning: ${name} page ${p + 1}: ${countOf(page.unreadable, "code")} seen but not readable`,
-      );
-    }
-  });
-  if (codes === 0) io.err(`warning: ${name}: no QR codes found`);
-}
-
 /** Refuses a vault export or a steward package's text given as a paper backup document. */
 function refuseForeignInput(bytes: Uint8Array, name: string): void {
   if (isLuksHead(bytes)) {
@@ -182,51 +93,22 @@ function refuseForeignInput(bytes: Uint8Array, name: string): void {
 }
 
 /**
- * Reads recovery inputs: PDF/PNG/JPEG files are scanned (one input per code), text files are
- * fallback text, QR payload lines or `.txt` twins, `-` is stdin, and an argument that is no
- * file but looks like base64 is taken as one QR payload line.
+ * Reads a paper backup's recovery inputs (paper/read_inputs.ts: scans, text, twins, payload
+ * lines, stdin), refusing a vault export or a steward package given instead.
+ * @throws ParaduxError `insufficient` when nothing holds a frame.
  */
 export async function readRecoveryInputs(args: readonly string[], io: Io): Promise<LabelledInputs> {
-  const out: LabelledInputs = { inputs: [], labels: [] };
-  for (const [i, arg] of args.entries()) {
-    const name = arg === "-" ? "stdin" : arg;
-    const bytes = await readSource(arg);
-    if (bytes === null) {
-      if (LITERAL_PAYLOAD.test(arg)) {
-        out.inputs.push(arg);
-        out.labels.push(`argument ${i + 1}`);
-        continue;
-      }
-      throw new ParaduxError("not-found", missingPathMessage(arg));
-    }
-    refuseForeignInput(bytes, name);
-    const kind = sniff(bytes.subarray(0, 8));
-    if (kind !== undefined) {
-      if (arg !== "-") await addScan(out, arg, name, io);
-      else {
-        await withPrivateDir(async (d) => {
-          const path = await d.writeSecret(`stdin.${kind}`, bytes);
-          await addScan(out, path, name, io);
-        });
-      }
-      continue;
-    }
-    let text: string;
-    try {
-      text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    } catch {
-      out.inputs.push(bytes); // binary: maybe one raw frame
-      out.labels.push(name);
-      continue;
-    }
-    addText(out, text, name, io);
-  }
-  if (out.inputs.length === 0) {
+  const read = await readInputs(args, {
+    onWarning: (m) => io.err(`warning: ${m}`),
+    onProgress: (m) => io.progress(m, false),
+    refuse: refuseForeignInput,
+  });
+  if (read.length === 0) {
     throw new ParaduxError("insufficient", "the inputs hold no frames", {
       hint: "give scans of the QR document or shard documents, or their text",
     });
   }
-  return out;
+  return { inputs: read.map((i) => i.value), labels: read.map((i) => i.label) };
 }
 
 /** Refuses `-` for both the passphrase and an input: stdin can carry only one of them. */

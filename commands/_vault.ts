@@ -4,6 +4,7 @@
  * vault of the Paradux home.
  * @module
  */
+import { stdinText } from "../system/stdin.ts";
 import { DEFAULT_LOG_N } from "../crypto/age_passphrase.ts";
 import { ParaduxError } from "../errors.ts";
 import { canPrompt, promptPassword } from "../system/prompt.ts";
@@ -35,7 +36,7 @@ let stdinLines: Promise<string[]> | undefined;
 
 /** The lines of stdin, read once (so two secrets can both come from '-'). */
 function readStdinLines(): Promise<string[]> {
-  stdinLines ??= new Response(Deno.stdin.readable).text().then((t) => t.split(/\r?\n/));
+  stdinLines ??= stdinText().then((t) => t.split(/\r?\n/));
   return stdinLines;
 }
 

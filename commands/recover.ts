@@ -12,35 +12,21 @@
  * hand first.
  * @module
  */
-import { join } from "node:path";
 import { ParaduxError } from "../errors.ts";
-import { framesOfInput, type RecoveryInput } from "../paper/inputs.ts";
-import { scanFileReport, sniff } from "../paper/scan.ts";
-import { writeFileAtomic } from "../system/atomic.ts";
-import { withPrivateDir } from "../system/private_dir.ts";
+import { readInputs } from "../paper/read_inputs.ts";
 import { canPrompt, promptPassword } from "../system/prompt.ts";
-import { DOCUMENT_NAMES, type Documents, documentText, fileNameOf } from "../vault/documents.ts";
-import { documentsFromPaper } from "../vault/metadata_paper.ts";
 import {
-  checkSourceDocs,
-  framesPart,
   installFromDocuments,
   installFromExport,
-  isLuksFile,
   isLuksHead,
   type LabelledInput,
-  type OpenedSource,
-  openExport,
-  type ReconstructedSecret,
   reconstructSecret,
   refuseExisting,
-  relabel,
 } from "../vault/recovery.ts";
+import { extractDocuments, openRecoverySource, readSecretText } from "../vault/recovery_source.ts";
 import { keyFingerprint } from "../vault/shares.ts";
-import { EXPORT_NAME, fetchPublishedExport } from "../vault/publish.ts";
 import { defineCommand } from "./_command.ts";
 import { kdfOf, newPassphrase, PASSPHRASE_OPTION } from "./_vault.ts";
-import { missingPathMessage } from "../system/shown_path.ts";
 import { vaultPath } from "../vault/vault.ts";
 
 /** Options of `recover`. */
@@ -65,154 +51,12 @@ export interface RecoverOptions {
   passphraseFile?: string;
 }
 
-let stdinText: Promise<string> | undefined;
-function readStdin(): Promise<string> {
-  stdinText ??= new Response(Deno.stdin.readable).text();
-  return stdinText;
-}
-
-async function readInput(path: string): Promise<LabelledInput[]> {
-  if (path === "-") return [{ value: await readStdin(), label: "stdin" }];
-  let head: Uint8Array;
-  try {
-    const f = await Deno.open(path, { read: true });
-    try {
-      head = new Uint8Array(8);
-      const n = (await f.read(head)) ?? 0;
-      head = head.subarray(0, n);
-    } finally {
-      f.close();
-    }
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      throw new ParaduxError("not-found", missingPathMessage(path));
-    }
-    throw e;
-  }
-  if (isLuksHead(head)) {
-    throw new ParaduxError("usage", `${path} is a vault export (LUKS2), not a steward package`, {
-      hint: `give it to --from: paradux recover PACKAGE... --from ${path} --extract DIR`,
-    });
-  }
-  if (sniff(head) !== undefined) {
-    const scan = await scanFileReport(path);
-    if (scan.payloads.length === 0) {
-      throw new ParaduxError("input", `${path}: no readable QR codes`, {
-        hint: "scan it again at a higher resolution, or give its package.txt / typed text",
-      });
-    }
-    return scan.payloads.map((value) => ({ value, label: path }));
-  }
-  const bytes = await Deno.readFile(path);
-  try {
-    return [{ value: new TextDecoder("utf-8", { fatal: true }).decode(bytes), label: path }];
-  } catch {
-    return [{ value: bytes, label: path }];
-  }
-}
-
-async function readSecretFile(path: string): Promise<string> {
-  if (path === "-") return await readStdin();
-  try {
-    return await Deno.readTextFile(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      throw new ParaduxError("not-found", missingPathMessage(path, "secret file"));
-    }
-    throw e;
-  }
-}
-
-/** True when some input holds a share (a steward package given as --from by mistake). */
-function hasShardFrames(values: RecoveryInput[]): boolean {
-  try {
-    return values.some((v, i) => framesOfInput(v, i + 1).some((f) => f.frame.type === "key"));
-  } catch {
-    return false;
-  }
-}
-
-async function openSource(
-  from: string,
-  secret: ReconstructedSecret,
-  rescue: boolean,
-): Promise<OpenedSource & { warnings: string[] }> {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(from) && !from.startsWith("file://")) {
-    return await withPrivateDir(async (dir) => {
-      const path = await fetchPublishedExport(from, dir.dir);
-      if (path !== null) return await openSource(path, secret, rescue);
-      throw new ParaduxError("usage", `no protocol handles ${from}`, {
-        hint: "download the vault export yourself and pass its path to --from",
-      });
-    });
-  }
-  let path = from.startsWith("file://") ? decodeURIComponent(new URL(from).pathname) : from;
-  // a metadata location's directory holds the published export
-  if (from.startsWith("file://") && (await Deno.stat(path).catch(() => null))?.isDirectory) {
-    path = join(path, EXPORT_NAME);
-  }
-  try {
-    await Deno.stat(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      throw new ParaduxError("not-found", missingPathMessage(path), {
-        hint: "--from takes a vault export (vault-export.luks) or the paper copy of the metadata",
-      });
-    }
-    throw e;
-  }
-  if (await isLuksFile(path)) {
-    const docs = await openExport(path, secret.mnemonic);
-    return {
-      docs,
-      kind: "export",
-      exportPath: path,
-      warnings: checkSourceDocs(docs, secret, rescue, path),
-    };
-  }
-  const inputs = (await readInput(path)).map((i) =>
-    typeof i.value === "string" ? framesPart(i.value) : i.value
-  );
-  if (hasShardFrames(inputs)) {
-    throw new ParaduxError("usage", `${path} is a steward package, not a vault copy`, {
-      hint: "give it as an INPUT; --from takes a vault export or the paper copy of the metadata",
-    });
-  }
-  let paper;
-  try {
-    paper = await documentsFromPaper(inputs, secret.mnemonic, { rescue });
-  } catch (e) {
-    throw relabel(e, path);
-  }
-  return {
-    docs: paper.docs,
-    kind: "paper",
-    exportPath: null,
-    warnings: [...paper.warnings, ...checkSourceDocs(paper.docs, secret, rescue, path)],
-  };
-}
-
-async function extractTo(dir: string, docs: Documents, force: boolean): Promise<string[]> {
-  try {
-    const entries = [...Deno.readDirSync(dir)];
-    if (entries.length > 0 && !force) {
-      throw new ParaduxError("exists", `${dir} is not empty`, {
-        hint: "choose a new directory, or pass --force to overwrite the documents in it",
-      });
-    }
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
-  await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
-  const written: string[] = [];
-  for (const name of DOCUMENT_NAMES) {
-    const path = join(dir, fileNameOf(name));
-    await writeFileAtomic(path, new TextEncoder().encode(documentText(docs[name])), {
-      mode: 0o600,
-    });
-    written.push(path);
-  }
-  return written;
+/** Refuses a vault export given where a share is expected. */
+function refuseExport(bytes: Uint8Array, name: string): void {
+  if (!isLuksHead(bytes)) return;
+  throw new ParaduxError("usage", `${name} is a vault export (LUKS2), not a steward package`, {
+    hint: `give it to --from: paradux recover PACKAGE... --from ${name} --extract DIR`,
+  });
 }
 
 /** The `recover` command. */
@@ -266,13 +110,16 @@ export const command = defineCommand<RecoverOptions>({
       await refuseExisting(vaultPath(deps.globals.home), options.force === true);
     }
     let mnemonic: string | undefined;
-    if (options.secretFile !== undefined) mnemonic = await readSecretFile(options.secretFile);
+    if (options.secretFile !== undefined) mnemonic = await readSecretText(options.secretFile);
     const inputs: LabelledInput[] = [];
-    for (const path of inputsArg) {
-      io.progress(`reading ${path}...`);
-      inputs.push(...await readInput(path));
-    }
-    io.progress("", true);
+    inputs.push(
+      ...await readInputs(inputsArg, {
+        onWarning: (m) => io.err(`warning: ${m}`),
+        onProgress: (m) => io.progress(m, m === ""),
+        refuse: refuseExport,
+        requireCodes: true,
+      }),
+    );
     if (inputs.length === 0 && mnemonic === undefined) {
       if (!canPrompt()) {
         throw new ParaduxError("usage", "no shares and no recovery secret given", {
@@ -287,7 +134,7 @@ export const command = defineCommand<RecoverOptions>({
     });
     for (const w of secret.warnings) io.err(`warning: ${w}`);
     io.progress("opening the vault copy...");
-    const source = await openSource(options.from, secret, rescue);
+    const source = await openRecoverySource(options.from, secret, rescue);
     io.progress("", true);
     for (const w of source.warnings) io.err(`warning: ${w}`);
     const summary: Record<string, unknown> = {
@@ -322,7 +169,7 @@ export const command = defineCommand<RecoverOptions>({
       }
     }
     if (options.extract !== undefined) {
-      const files = await extractTo(options.extract, source.docs, options.force === true);
+      const files = await extractDocuments(options.extract, source.docs, options.force === true);
       summary.extracted = files;
       if (!deps.globals.json) io.out(`wrote ${files.length} documents to ${options.extract}`);
     } else {

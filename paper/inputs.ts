@@ -13,6 +13,14 @@ import { decodeSectionFrame, type TypoRepair } from "./format/typo_repair.ts";
 /** One recovery input: frame bytes, or text (QR payload lines or fallback text). */
 export type RecoveryInput = Uint8Array | string;
 
+/** One recovery input and the name the user knows it by (a file, "stdin", "x.pdf page 2 code 1"). */
+export interface LabelledInput {
+  /** Frame bytes (a scanned code) or text. */
+  value: RecoveryInput;
+  /** Shown in messages. */
+  label: string;
+}
+
 /** A frame with where it came from. */
 export interface SourcedFrame {
   /** The decoded frame. */

@@ -17,6 +17,7 @@ import { ParaduxError } from "../errors.ts";
 import { hasMarkers, markerKind, splitLines } from "../paper/format/fallback_text.ts";
 import {
   framesOfInput,
+  type LabelledInput,
   type RecoveryInput,
   repairWarning,
   type SourcedFrame,
@@ -53,13 +54,8 @@ import {
 } from "./vault.ts";
 import { MAGIC_PRIMARY } from "../crypto/luks2/header.ts";
 
-/** One recovery input and the name the user knows it by (a file, "stdin", "page 2 of x.pdf"). */
-export interface LabelledInput {
-  /** Frame bytes (a scanned code) or text. */
-  value: RecoveryInput;
-  /** Shown in messages. */
-  label: string;
-}
+/** One labelled recovery input (paper/inputs.ts). */
+export type { LabelledInput };
 
 /** What {@link reconstructSecret} found. */
 export interface ReconstructedSecret {

@@ -196,6 +196,19 @@ Deno.test("e2e recover: 5 stewards k=3, a 6th later, recovery four ways, refusal
       exported,
     ]);
     assert.match(r.stdout, /from shares 2 .*, 4 .*, 5 /);
+    // a scan piped to stdin ('-') is scanned like a file, not read as text
+    const piped = await runCli([
+      "recover",
+      "-",
+      scans[1]!,
+      join(pk, "erin", "package.pdf"),
+      "--from",
+      exported,
+      "--extract",
+      join(s.root, "piped"),
+    ], { env: s.env, cheapKdf: true, stdin: await Deno.readFile(scans[0]!) });
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.match(piped.stdout, /from shares 2 \(stdin code \d\), 4 /);
 
     // (b) two old shares and the new one
     r = await recoverInto(s, "home-b", [
