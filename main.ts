@@ -6,6 +6,7 @@
  * and prints its stack trace with exit code 70.
  * @module
  */
+import type { RecoveryPath } from "./vault/survivor_path.ts";
 import { Command, CommanderError, Option } from "commander";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -165,10 +166,12 @@ export function reportError(e: unknown, io: Io, verbose: boolean): number {
   return EXIT_CODES.bug;
 }
 
-/** How {@link main} runs besides argv: only tests' entry point passes cheaper KDFs. */
+/** How {@link main} runs besides argv: only tests pass these (cheaper KDFs, a broken path). */
 export interface MainOptions {
   /** Key-derivation costs (default the real ones). */
   kdf?: KdfChoice;
+  /** The survivor's path (default vault/survivor_path.ts `SURVIVOR_PATH`). */
+  recovery?: RecoveryPath;
 }
 
 /** Runs Paradux with `argv` and returns the exit code. */
@@ -187,7 +190,12 @@ export async function main(
       verbose,
       json: g.json === true,
     };
-    const deps: Deps = { globals, io, ...(how.kdf === undefined ? {} : { kdf: how.kdf }) };
+    const deps: Deps = {
+      globals,
+      io,
+      ...(how.kdf === undefined ? {} : { kdf: how.kdf }),
+      ...(how.recovery === undefined ? {} : { recovery: how.recovery }),
+    };
     const result = await spec.run(options, deps);
     code = typeof result === "number" ? result : 0;
   }, io);

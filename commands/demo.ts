@@ -32,7 +32,6 @@ import {
 } from "../vault/demo.ts";
 import type { Documents } from "../vault/documents.ts";
 import { runDrill } from "../vault/drill.ts";
-import { secretFromStoredShares } from "../vault/drill_shares.ts";
 import { publishError, publishVault } from "../vault/publish.ts";
 import { issueShares } from "../vault/shares.ts";
 import { renderStewardPackage } from "../vault/steward_package.ts";
@@ -40,6 +39,7 @@ import { UNITS_ROOT_ENV } from "../vault/units.ts";
 import { createVault, saveVault } from "../vault/vault.ts";
 import { defineCommand } from "./_command.ts";
 import type { Io } from "./_io.ts";
+import { type RecoveryPath, SURVIVOR_PATH } from "../vault/survivor_path.ts";
 
 /** Options of `demo`. */
 export interface DemoOptions {
@@ -93,7 +93,11 @@ function demoDocs(docs: Documents, w: Awaited<ReturnType<typeof makeDemoWorld>>)
   };
 }
 
-async function runDemo(io: Io, onWorld: (root: string) => void): Promise<void> {
+async function runDemo(
+  io: Io,
+  onWorld: (root: string) => void,
+  path: RecoveryPath,
+): Promise<void> {
   const { step, say } = stepper(io, 11);
   step("checking the programs the demo needs (cryptsetup, rsync, pdftoppm)");
   checkDemoTools();
@@ -159,7 +163,7 @@ async function runDemo(io: Io, onWorld: (root: string) => void): Promise<void> {
   }
 
   step("paradux drill: rehearse before anything goes wrong");
-  const drill = await runDrill(vault.docs, { shareCheck: secretFromStoredShares });
+  const drill = await runDrill(vault.docs, { recovery: path });
   for (const c of drill.checks) say(`${c.ok ? "pass" : "FAIL"} ${c.area} ${c.name}: ${c.message}`);
   if (!drill.ok) throw new ParaduxError("partial", "the drill failed before the disaster");
 
@@ -169,14 +173,20 @@ async function runDemo(io: Io, onWorld: (root: string) => void): Promise<void> {
   say("no passphrase is remembered; only two stewards and the cloud copies are left");
 
   step("recovery on a borrowed machine: scan Alice's and Carol's package PDFs");
-  const got = await mnemonicFromPackagePdfs([pdfs["alice"]!, pdfs["carol"]!]);
+  const got = await mnemonicFromPackagePdfs([pdfs["alice"]!, pdfs["carol"]!], path);
   say(`read ${got.codes} QR codes (pdftoppm + QR scanning)`);
   say(`shares ${got.indices.join(" and ")} rebuilt the recovery secret`);
   if (!got.authenticated) throw new ParaduxError("auth", "the shares or the card did not verify");
   say("the recovery card and both shares carry valid signatures of the vault key");
   const newHome = join(w.borrowed, "paradux-home");
   const newPass = new TextEncoder().encode("a brand new everyday passphrase");
-  const recovered = await installFromLocation(fileUrl(w.clouds[1]), got.mnemonic, newHome, newPass);
+  const recovered = await installFromLocation(
+    fileUrl(w.clouds[1]),
+    got.secret,
+    newHome,
+    newPass,
+    path,
+  );
   say(`downloaded the vault export from cloud-b; the recovery secret opens it`);
   say(`installed it in ${newHome} with a new everyday passphrase`);
 
@@ -203,12 +213,12 @@ export const command = defineCommand<DemoOptions>({
     "byte for byte. Needs cryptsetup, rsync and pdftoppm (poppler-utils). The demo's vaults " +
     "use a cheap everyday KDF (they are deleted at the end). Exit 0 only on success.",
   options: [{ flags: "--keep", description: "keep the temporary directory for inspection" }],
-  async run(options, { io }) {
+  async run(options, { io, recovery }) {
     const started = performance.now();
     let root: string | undefined;
     const unitsRoot = Deno.env.get(UNITS_ROOT_ENV);
     try {
-      await runDemo(io, (r) => (root = r));
+      await runDemo(io, (r) => (root = r), recovery ?? SURVIVOR_PATH);
     } catch (e) {
       io.out("");
       io.out(`${DEMO_FAILED}: ${e instanceof Error ? e.message : String(e)}`);

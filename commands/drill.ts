@@ -8,7 +8,6 @@
  */
 import { ParaduxError } from "../errors.ts";
 import { type DrillCheck, type DrillReport, runDrill } from "../vault/drill.ts";
-import { secretFromStoredShares } from "../vault/drill_shares.ts";
 import { defineCommand } from "./_command.ts";
 import type { Io } from "./_io.ts";
 import { openHomeVault, PASSPHRASE_OPTION, type PassphraseOptions } from "./_vault.ts";
@@ -70,7 +69,7 @@ export const command = defineCommand<DrillCommandOptions>({
     const vault = await openHomeVault(options, deps);
     const report = await runDrill(vault.docs, {
       sample,
-      shareCheck: secretFromStoredShares,
+      ...(deps.recovery === undefined ? {} : { recovery: deps.recovery }),
       onCheck: (area, name) => deps.io.progress(`checking ${area} ${name}...`),
     });
     deps.io.progress("", true);

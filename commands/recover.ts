@@ -13,17 +13,10 @@
  * @module
  */
 import { ParaduxError } from "../errors.ts";
-import { readInputs } from "../paper/read_inputs.ts";
 import { canPrompt, promptPassword } from "../system/prompt.ts";
-import {
-  installFromDocuments,
-  installFromExport,
-  isLuksHead,
-  type LabelledInput,
-  reconstructSecret,
-  refuseExisting,
-} from "../vault/recovery.ts";
-import { extractDocuments, openRecoverySource, readSecretText } from "../vault/recovery_source.ts";
+import { isLuksHead, type LabelledInput, refuseExisting } from "../vault/recovery.ts";
+import { extractDocuments, installSource, readSecretText } from "../vault/recovery_source.ts";
+import { SURVIVOR_PATH } from "../vault/survivor_path.ts";
 import { keyFingerprint } from "../vault/shares.ts";
 import { defineCommand } from "./_command.ts";
 import { kdfOf, newPassphrase, PASSPHRASE_OPTION } from "./_vault.ts";
@@ -112,8 +105,9 @@ export const command = defineCommand<RecoverOptions>({
     let mnemonic: string | undefined;
     if (options.secretFile !== undefined) mnemonic = await readSecretText(options.secretFile);
     const inputs: LabelledInput[] = [];
+    const path = deps.recovery ?? SURVIVOR_PATH;
     inputs.push(
-      ...await readInputs(inputsArg, {
+      ...await path.read(inputsArg, {
         onWarning: (m) => io.err(`warning: ${m}`),
         onProgress: (m) => io.progress(m, m === ""),
         refuse: refuseExport,
@@ -128,13 +122,13 @@ export const command = defineCommand<RecoverOptions>({
       }
       mnemonic = await promptPassword("the 24 words of the recovery secret:");
     }
-    const secret = await reconstructSecret(inputs, {
+    const secret = await path.secret(inputs, {
       ...(mnemonic === undefined ? {} : { mnemonic }),
       rescue,
     });
     for (const w of secret.warnings) io.err(`warning: ${w}`);
     io.progress("opening the vault copy...");
-    const source = await openRecoverySource(options.from, secret, rescue);
+    const source = await path.open(options.from, secret, rescue);
     io.progress("", true);
     for (const w of source.warnings) io.err(`warning: ${w}`);
     const summary: Record<string, unknown> = {
@@ -176,15 +170,7 @@ export const command = defineCommand<RecoverOptions>({
       const passphrase = await newPassphrase(options.passphraseFile);
       io.progress("installing the vault...");
       const force = { force: options.force === true, pbkdf: kdfOf(deps).everyday };
-      const vault = source.exportPath === null
-        ? await installFromDocuments(deps.globals.home, source.docs, passphrase, force)
-        : await installFromExport(
-          deps.globals.home,
-          source.exportPath,
-          secret.mnemonic,
-          passphrase,
-          force,
-        );
+      const vault = await installSource(deps.globals.home, source, secret, passphrase, force);
       io.progress("", true);
       summary.installed = vault.path;
       if (!deps.globals.json) {

@@ -13,14 +13,13 @@
 import { join } from "node:path";
 import { fromHex, sha256, toHex } from "../crypto/hashes.ts";
 import { ParaduxError } from "../errors.ts";
-import { scanFile } from "../paper/scan.ts";
 import { type PbkdfOptions, TEST_ARGON2ID } from "../system/cryptsetup.ts";
 import { hasTool, TOOL_PACKAGES } from "../system/exec.ts";
-import { withPrivateDir } from "../system/private_dir.ts";
 import { walkTree } from "../system/tree.ts";
 import type { Documents } from "./documents.ts";
-import { fetchPublishedExport } from "./publish.ts";
-import { installFromExport, type LabelledInput, reconstructSecret } from "./recovery.ts";
+import type { ReconstructedSecret } from "./recovery.ts";
+import { installSource } from "./recovery_source.ts";
+import { type RecoveryPath, SURVIVOR_PATH } from "./survivor_path.ts";
 
 /** The demo's explicit cheap KDF for everyday keyslots (throwaway vaults only). */
 export const DEMO_PBKDF: PbkdfOptions = TEST_ARGON2ID;
@@ -135,6 +134,8 @@ export function digestDifferences(want: Map<string, string>, got: Map<string, st
 
 /** What recovery from steward package PDFs gave. */
 export interface PaperRecovery {
+  /** The verified secret, as the survivor's path gives it. */
+  secret: ReconstructedSecret;
   /** The reconstructed recovery mnemonic. */
   mnemonic: string;
   /** QR codes read from the PDFs. */
@@ -146,17 +147,17 @@ export interface PaperRecovery {
 }
 
 /**
- * Scans steward package PDFs (pdftoppm + QR reading) and rebuilds the recovery mnemonic from
- * their shares, verified against the recovery card printed in the same packages (as
- * `paradux recover` does).
+ * Reads steward package PDFs on the survivor's path (pdftoppm + QR scanning, then the shares
+ * verified against the recovery card printed in the same packages, as `paradux recover` does).
  */
-export async function mnemonicFromPackagePdfs(pdfs: readonly string[]): Promise<PaperRecovery> {
-  const inputs: LabelledInput[] = [];
-  for (const pdf of pdfs) {
-    for (const value of await scanFile(pdf)) inputs.push({ value, label: pdf });
-  }
-  const secret = await reconstructSecret(inputs);
+export async function mnemonicFromPackagePdfs(
+  pdfs: readonly string[],
+  path: RecoveryPath = SURVIVOR_PATH,
+): Promise<PaperRecovery> {
+  const inputs = await path.read(pdfs);
+  const secret = await path.secret(inputs);
   return {
+    secret,
     mnemonic: secret.mnemonic,
     codes: inputs.length,
     indices: secret.shares.map((s) => s.index),
@@ -165,23 +166,19 @@ export async function mnemonicFromPackagePdfs(pdfs: readonly string[]): Promise<
 }
 
 /**
- * Downloads the vault export from a metadata location into `dir` and installs it as the vault
- * of `home` with a new everyday passphrase (as `paradux recover --from URL --install` does).
+ * Opens the vault copy at a metadata location on the survivor's path and installs it as the
+ * vault of `home` with a new everyday passphrase (as `paradux recover --from URL --install`).
  */
 export async function installFromLocation(
   url: string,
-  mnemonic: string,
+  secret: ReconstructedSecret,
   home: string,
   newPassphrase: Uint8Array,
+  path: RecoveryPath = SURVIVOR_PATH,
 ): Promise<Documents> {
-  return await withPrivateDir(async (dir) => {
-    const path = await fetchPublishedExport(url, dir.dir);
-    if (path === null) throw new ParaduxError("usage", `${url} is not a metadata location`);
-    const vault = await installFromExport(home, path, mnemonic, newPassphrase, {
-      pbkdf: DEMO_PBKDF,
-    });
-    return vault.docs;
-  });
+  const source = await path.open(url, secret);
+  const vault = await installSource(home, source, secret, newPassphrase, { pbkdf: DEMO_PBKDF });
+  return vault.docs;
 }
 
 /** The signing key's public half, for showing which vault signed what. */

@@ -1,10 +1,11 @@
 /**
  * The drill: a rehearsal of recovery that touches no live data. It proves, with the live vault
  * open, that:
- * - every metadata location holds a copy (`vault-export.luks`) that opens with the recovery
- *   secret through Paradux's own LUKS2 engine (no cryptsetup, as on a borrowed machine), has no
- *   everyday keyslot left, and holds the same documents as the live vault (current);
- * - k of the stored shares reconstruct the recovery secret;
+ * - k stewards' package texts give the recovery secret, signed by the vault's key;
+ * - every metadata location holds a copy (`vault-export.luks`) that opens with that secret,
+ *   has no everyday keyslot left, and holds the same documents as the live vault (current);
+ * - both on the survivor's path (vault/survivor_path.ts: the inputs read, the shares verified
+ *   and combined, the copy opened exactly as `paradux recover` does);
  * - every destination of every dataset is reachable, has a recent snapshot, passes the
  *   protocol's own check where it has one (`restic check`, the parts' hashes of encrypted
  *   archives), and a restore into a temporary directory matches the local copy: the file list
@@ -15,13 +16,7 @@
  * @module
  */
 import { join } from "node:path";
-import {
-  dataSegment,
-  decryptSegment,
-  parseLuks2Header,
-  unlockVolumeKey,
-} from "../crypto/luks2/mod.ts";
-import { segmentLength } from "../crypto/luks2/mod.ts";
+import { parseLuks2Header } from "../crypto/luks2/mod.ts";
 import { failureOf, ParaduxError } from "../errors.ts";
 import {
   type Location,
@@ -32,6 +27,9 @@ import {
 } from "../protocols/_protocol.ts";
 import { protocolFor } from "../protocols/_lookup.ts";
 import { makePrivateDir, withPrivateDir } from "../system/private_dir.ts";
+import { secretFromPackages } from "./drill_shares.ts";
+import type { ReconstructedSecret } from "./recovery.ts";
+import { type RecoveryPath, SURVIVOR_PATH } from "./survivor_path.ts";
 import { walkTree } from "../system/tree.ts";
 import {
   type Dataset,
@@ -42,7 +40,6 @@ import {
 } from "./documents.ts";
 import { allDataKeys } from "./data_keys.ts";
 import { encryptedSnapshots, restoreEncrypted } from "./encrypted.ts";
-import { decodePayload } from "./payload.ts";
 import { EXPORT_NAME } from "./publish.ts";
 import { EVERYDAY_SLOT } from "./vault.ts";
 
@@ -88,9 +85,6 @@ export interface DrillReport {
   ok: boolean;
 }
 
-/** Reconstructs the recovery mnemonic from k stored shares (the shares feature provides it). */
-export type ShareCheck = (docs: Documents) => Promise<string>;
-
 /** Destination operations the drill needs; the defaults use the location's protocol. */
 export interface DestinationOps {
   /** Snapshots held (throws when unreachable). */
@@ -107,8 +101,8 @@ export interface DrillOptions {
   now?: Date;
   /** Finds a URL's protocol (default the registry). */
   lookup?: (url: string) => ProtocolSpec;
-  /** The share check (no row when absent). */
-  shareCheck?: ShareCheck;
+  /** The survivor's path the drill runs (default {@link SURVIVOR_PATH}; tests break a step). */
+  recovery?: RecoveryPath;
   /** Destination operations (default: {@link defaultDestinationOps}). */
   destinations?: (dest: Destination) => DestinationOps;
   /** Files compared by content per destination (default {@link DEFAULT_SAMPLE}). */
@@ -153,22 +147,9 @@ export function differingDocuments(a: Documents, b: Documents): DocumentName[] {
   return DOCUMENT_NAMES.filter((n) => JSON.stringify(a[n]) !== JSON.stringify(b[n]));
 }
 
-/**
- * Opens a downloaded vault export with the recovery mnemonic through the LUKS2 engine.
- * Also refuses an export that still has an everyday keyslot.
- * @throws ParaduxError `auth` (the mnemonic does not open it), `input` (damaged, wrong slots).
- */
-export async function openExportBytes(file: Uint8Array, mnemonic: string): Promise<Documents> {
-  const header = parseLuks2Header(file);
-  if (Object.hasOwn(header.json.keyslots, String(EVERYDAY_SLOT))) {
-    throw new ParaduxError("input", "it still has the everyday keyslot");
-  }
-  const { volumeKey } = await unlockVolumeKey(header, file, new TextEncoder().encode(mnemonic));
-  const seg = dataSegment(header);
-  const len = segmentLength(seg, file.length);
-  const plain = decryptSegment(seg, volumeKey, 0, file.subarray(seg.offset, seg.offset + len));
-  volumeKey.fill(0);
-  return decodePayload(plain).docs;
+/** True when a vault export's LUKS2 header still has the everyday keyslot. */
+function hasEverydaySlot(file: Uint8Array): boolean {
+  return Object.hasOwn(parseLuks2Header(file).json.keyslots, String(EVERYDAY_SLOT));
 }
 
 function fail(
@@ -193,6 +174,8 @@ export async function checkMetadataLocation(
   m: { name: string; url: string; credentials?: Record<string, string> },
   lookup: (url: string) => ProtocolSpec,
   now: Date,
+  secret: ReconstructedSecret,
+  path: RecoveryPath = SURVIVOR_PATH,
 ): Promise<DrillCheck> {
   const area = "metadata";
   return await withPrivateDir(async (dir) => {
@@ -221,7 +204,10 @@ export async function checkMetadataLocation(
     }
     let copy: Documents;
     try {
-      copy = await openExportBytes(await Deno.readFile(file), docs.secrets.recoveryMnemonic);
+      if (hasEverydaySlot(await Deno.readFile(file))) {
+        throw new ParaduxError("input", "it still has the everyday keyslot");
+      }
+      copy = (await path.open(file, secret)).docs;
     } catch (e) {
       if (!(e instanceof ParaduxError)) throw e;
       return fail(
@@ -533,14 +519,22 @@ export async function runDrill(docs: Documents, options: DrillOptions = {}): Pro
       ),
     );
   }
+  const path = options.recovery ?? SURVIVOR_PATH;
+  options.onCheck?.("shares", "shares");
+  const shares = await checkShares(docs, path);
+  // The exports are opened with the secret the shares gave; when they gave none, with the
+  // mnemonic typed in (the survivor's other way).
+  const secret = shares.secret ??
+    await path.secret([], { mnemonic: docs.secrets.recoveryMnemonic }).catch(() => null);
   for (const m of locations) {
     options.onCheck?.("metadata", m.name);
-    checks.push(await checkMetadataLocation(docs, m, lookup, now));
+    checks.push(
+      secret === null
+        ? fail("metadata", m.name, "corrupted-export", "the recovery secret could not be rebuilt")
+        : await checkMetadataLocation(docs, m, lookup, now, secret, path),
+    );
   }
-  if (options.shareCheck !== undefined) {
-    options.onCheck?.("shares", "shares");
-    checks.push(await checkShares(docs, options.shareCheck));
-  }
+  checks.push(shares.check);
   for (const dataset of docs.datasets.datasets) {
     for (const dest of dataset.destinations) {
       options.onCheck?.("destination", `${dataset.name}/${dest.name}`);
@@ -550,28 +544,50 @@ export async function runDrill(docs: Documents, options: DrillOptions = {}): Pro
   return { time: now.toISOString(), checks, ok: checks.every((c) => c.ok) };
 }
 
-async function checkShares(docs: Documents, shareCheck: ShareCheck): Promise<DrillCheck> {
+async function checkShares(
+  docs: Documents,
+  path: RecoveryPath,
+): Promise<{ check: DrillCheck; secret?: ReconstructedSecret }> {
   const k = docs.secrets.threshold;
+  const rotate = "rotate the recovery secret: paradux change-secrets --recovery";
   try {
-    const got = await shareCheck(docs);
-    if (got !== docs.secrets.recoveryMnemonic) {
-      return fail(
-        "shares",
-        "shares",
-        "shares",
-        `${k} stored shares give another secret`,
-        "rotate the recovery secret: paradux change-secrets --recovery",
-      );
+    const got = await secretFromPackages(docs, path);
+    if (got.mnemonic !== docs.secrets.recoveryMnemonic) {
+      return {
+        check: fail(
+          "shares",
+          "shares",
+          "shares",
+          `${k} stewards' shares give another secret`,
+          rotate,
+        ),
+      };
     }
-    return pass("shares", "shares", `${k} stored shares reconstruct the recovery secret`);
+    if (!got.authenticated || got.signer !== docs.secrets.signingPublicKey) {
+      return {
+        check: fail(
+          "shares",
+          "shares",
+          "shares",
+          "the shares are not signed by the vault's key",
+          rotate,
+        ),
+      };
+    }
+    return {
+      check: pass("shares", "shares", `${k} stewards' package texts recover the secret`),
+      secret: got,
+    };
   } catch (e) {
     const f = failureOf(e);
-    return fail(
-      "shares",
-      "shares",
-      "shares",
-      `the shares do not reconstruct the secret: ${f.error}`,
-      f.hint ?? "rotate the recovery secret: paradux change-secrets --recovery",
-    );
+    return {
+      check: fail(
+        "shares",
+        "shares",
+        "shares",
+        `the shares do not reconstruct the secret: ${f.error}`,
+        f.hint ?? rotate,
+      ),
+    };
   }
 }

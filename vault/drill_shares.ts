@@ -1,24 +1,29 @@
 /**
- * The drill's share check: k shares of the current set, made again from the stored set (the
- * same bytes the stewards hold), go through the same verification as a real recovery (binding
- * to the recovery card, set id, the vault key's signatures, threshold) and must combine to the
- * vault's recovery mnemonic.
+ * The drill's share check, on the survivor's path: the typed text of k stewards' packages (their
+ * share and the recovery card, as printed in package.txt) is written to files in a private
+ * directory and read back, verified and combined exactly as `paradux recover` does
+ * (vault/survivor_path.ts): binding to the recovery card, set id, the vault key's signatures,
+ * threshold. The secret must be the vault's recovery mnemonic, signed by the vault's key.
  * @module
  */
-import { fromHex } from "../crypto/hashes.ts";
 import { ParaduxError } from "../errors.ts";
-import { recoverSecretFromShards } from "../paper/backup.ts";
+import { withPrivateDir } from "../system/private_dir.ts";
 import type { Documents } from "./documents.ts";
+import type { ReconstructedSecret } from "./recovery.ts";
 import { cardOf } from "./recovery_card.ts";
 import { shareOf } from "./shares.ts";
+import { type RecoveryPath, SURVIVOR_PATH } from "./survivor_path.ts";
 
 /**
- * The mnemonic that k stored shares reconstruct (the last k stewards holding a share, so the
- * Lagrange weights are not the trivial ones of indices 1..k when there are more stewards).
+ * The secret that k stewards' package texts give through `path` (the last k stewards holding a
+ * share, so the Lagrange weights are not the trivial ones of indices 1..k).
  * @throws ParaduxError `insufficient` when fewer than k named stewards hold a share; the
- *   share checks' errors when a share does not verify.
+ *   recovery errors when a share or the card does not verify.
  */
-export function secretFromStoredShares(docs: Documents): Promise<string> {
+export async function secretFromPackages(
+  docs: Documents,
+  path: RecoveryPath = SURVIVOR_PATH,
+): Promise<ReconstructedSecret> {
   const secrets = docs.secrets;
   const k = secrets.threshold;
   const named = new Set(docs.stewards.stewards.map((s) => s.id));
@@ -30,11 +35,13 @@ export function secretFromStoredShares(docs: Documents): Promise<string> {
       { hint: "add stewards with 'paradux edit-stewards'" },
     );
   }
-  const card = cardOf(secrets);
-  const frames = held.slice(-k).map((s) => shareOf(secrets, s.stewardId).frame);
-  const got = recoverSecretFromShards(frames, {
-    hash: card.docHash,
-    pub: fromHex(secrets.signingPublicKey),
+  const card = cardOf(secrets).recoveryText;
+  return await withPrivateDir(async (dir) => {
+    const files: string[] = [];
+    for (const s of held.slice(-k)) {
+      const text = `${shareOf(secrets, s.stewardId).text.replace(/\n$/, "")}\n\n${card}`;
+      files.push(await dir.writeSecret(`${s.stewardId}-package.txt`, text));
+    }
+    return await path.secret(await path.read(files));
   });
-  return Promise.resolve(new TextDecoder().decode(got.secret));
 }

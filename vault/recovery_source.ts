@@ -16,9 +16,13 @@ import { stdinText } from "../system/stdin.ts";
 import { DOCUMENT_NAMES, type Documents, documentText, fileNameOf } from "./documents.ts";
 import { documentsFromPaper } from "./metadata_paper.ts";
 import { EXPORT_NAME, fetchPublishedExport } from "./publish.ts";
+import type { PbkdfOptions } from "../system/cryptsetup.ts";
+import type { OpenedVault } from "./vault.ts";
 import {
   checkSourceDocs,
   framesPart,
+  installFromDocuments,
+  installFromExport,
   isLuksFile,
   type OpenedSource,
   openExport,
@@ -66,7 +70,10 @@ export async function openRecoverySource(
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(from) && !from.startsWith("file://")) {
     return await withPrivateDir(async (dir) => {
       const path = await fetchPublishedExport(from, dir.dir);
-      if (path !== null) return await openRecoverySource(path, secret, rescue);
+      // the download is removed with `dir`: the documents go on, not the file
+      if (path !== null) {
+        return { ...await openRecoverySource(path, secret, rescue), exportPath: null };
+      }
       throw new ParaduxError("usage", `no protocol handles ${from}`, {
         hint: "download the vault export yourself and pass its path to --from",
       });
@@ -147,4 +154,22 @@ export async function extractDocuments(
     written.push(path);
   }
   return written;
+}
+
+/**
+ * Installs an opened vault copy as the live vault of `home` with a new everyday passphrase:
+ * an export file is installed as it is (its recovery keyslot kept), documents from the paper
+ * copy or a download make a new vault.
+ * @throws ParaduxError `exists` when a vault is there and `force` is not set.
+ */
+export async function installSource(
+  home: string,
+  source: OpenedSource,
+  secret: ReconstructedSecret,
+  passphrase: Uint8Array,
+  options: { force?: boolean; pbkdf?: PbkdfOptions } = {},
+): Promise<OpenedVault> {
+  return source.exportPath === null
+    ? await installFromDocuments(home, source.docs, passphrase, options)
+    : await installFromExport(home, source.exportPath, secret.mnemonic, passphrase, options);
 }

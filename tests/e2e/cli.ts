@@ -32,6 +32,8 @@ export interface CliOptions {
   /** Run the test entry point tests/e2e/cheap_kdf_main.ts (cheap KDFs for new keyslots and
    * paper backups) instead of main.ts; the permissions stay the same. */
   cheapKdf?: boolean;
+  /** Another test entry point under `root` (e.g. tests/e2e/broken_path_main.ts). */
+  entry?: string;
 }
 
 /** The entry point {@link runCli} runs under `root`. */
@@ -49,7 +51,9 @@ function cliCommand(args: readonly string[], options: CliOptions): Deno.Command 
       "-P=paradux",
       "--config",
       join(root, "deno.json"),
-      entryPoint(root, options.cheapKdf === true),
+      options.entry === undefined
+        ? entryPoint(root, options.cheapKdf === true)
+        : join(root, options.entry),
       ...args,
     ],
     stdin: options.stdin === undefined ? "null" : "piped",

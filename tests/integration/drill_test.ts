@@ -7,7 +7,7 @@ import { newSecrets } from "../../vault/secrets.ts";
 import { TEST_ARGON2ID } from "../../system/cryptsetup.ts";
 import type { Documents } from "../../vault/documents.ts";
 import { type DrillReport, runDrill } from "../../vault/drill.ts";
-import { secretFromStoredShares } from "../../vault/drill_shares.ts";
+import { type RecoveryPath, SURVIVOR_PATH } from "../../vault/survivor_path.ts";
 import { EXPORT_NAME, publishError, publishVault } from "../../vault/publish.ts";
 import { pushEncrypted } from "../../vault/encrypted.ts";
 import { issueShares } from "../../vault/shares.ts";
@@ -64,7 +64,7 @@ async function world(): Promise<World> {
 }
 
 function drill(w: World, docs = w.vault.docs): Promise<DrillReport> {
-  return runDrill(docs, { lookup, shareCheck: secretFromStoredShares });
+  return runDrill(docs, { lookup });
 }
 
 function failures(r: DrillReport): string[] {
@@ -92,19 +92,34 @@ Deno.test("publish and drill: each failure has its own message, others keep pass
       "destination:docs/sealed",
     ]);
 
-    // an old snapshot (the drill runs three days later), and shares that give another secret
-    r = await runDrill(w.vault.docs, {
-      lookup,
-      now: new Date(Date.now() + 72 * 3600_000),
-      shareCheck: () => Promise.resolve("abandon ".repeat(23) + "art"),
-    });
-    assert.deepEqual(failures(r), [
-      "shares:shares",
-      "docs/plain:old-snapshot",
-      "docs/sealed:old-snapshot",
-    ]);
+    // an old snapshot (the drill runs three days later)
+    r = await runDrill(w.vault.docs, { lookup, now: new Date(Date.now() + 72 * 3600_000) });
+    assert.deepEqual(failures(r), ["docs/plain:old-snapshot", "docs/sealed:old-snapshot"]);
     assert.match(message(r, "docs/plain"), /^newest snapshot is 3d old \(daily\)/);
-    assert.match(message(r, "shares"), /2 stored shares give another secret/);
+
+    // The drill runs the survivor's path: breaking any one step of it fails the drill.
+    const broken = async (path: Partial<RecoveryPath>) =>
+      failures(await runDrill(w.vault.docs, { lookup, recovery: { ...SURVIVOR_PATH, ...path } }));
+    const other = "abandon ".repeat(23) + "art";
+    assert.deepEqual(
+      await broken({
+        secret: async (i, o) => ({ ...await SURVIVOR_PATH.secret(i, o), mnemonic: other }),
+      }),
+      ["m1:corrupted-export", "m2:corrupted-export", "shares:shares"],
+    );
+    assert.deepEqual(
+      await broken({ read: async (a, o) => (await SURVIVOR_PATH.read(a, o)).slice(0, -1) }),
+      ["shares:shares"],
+    );
+    assert.deepEqual(
+      await broken({
+        open: async (f, sec, rescue) => {
+          const opened = await SURVIVOR_PATH.open(f, sec, rescue);
+          return { ...opened, docs: { ...opened.docs, datasets: { datasets: [] } } };
+        },
+      }),
+      ["m1:stale-metadata-copy", "m2:stale-metadata-copy"],
+    );
 
     // stale: the live vault changed after publishing
     const changed = structuredClone(w.vault.docs);
