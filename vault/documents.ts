@@ -35,6 +35,23 @@ export interface UserDoc {
   address?: string;
   /** Free text. */
   notes?: string;
+  /** The person who may recover in the user's place when the user cannot (printed in every
+   * steward letter: the stewards give their packages to this person then). */
+  successor?: Contact;
+}
+
+/** A person and how to reach them. */
+export interface Contact {
+  /** Full name. */
+  name: string;
+  /** E-mail address. */
+  email?: string;
+  /** Phone number. */
+  phone?: string;
+  /** Postal address. */
+  address?: string;
+  /** Free text. */
+  notes?: string;
 }
 
 /** A trusted friend who keeps one share. */

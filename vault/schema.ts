@@ -70,7 +70,11 @@ const issuedShare = obj({
 
 /** The validator of each document. */
 export const SCHEMAS: Readonly<Record<DocumentName, Validator>> = {
-  user: obj({ name: { check: text }, ...contact }),
+  user: obj({
+    name: { check: text },
+    ...contact,
+    successor: { check: obj({ name: { check: text }, ...contact }), optional: true },
+  }),
   stewards: obj({
     stewards: {
       check: arr(obj({ id: { check: slug }, name: { check: text }, ...contact }), {
