@@ -147,6 +147,8 @@ export interface IssuedShare {
   issuedAt: string;
   /** ISO 8601 time its steward package was last exported (absent: never). */
   exportedAt?: string;
+  /** Digests of what that package printed, per part (see vault/package_facts.ts). */
+  printed?: Record<string, string>;
 }
 
 /** The current share set: what lets a steward added later get an index of the same polynomial. */

@@ -66,6 +66,7 @@ const issuedShare = obj({
   index: { check: int(1, 255) },
   issuedAt: { check: isoTime },
   exportedAt: { check: isoTime, optional: true },
+  printed: { check: stringMap(), optional: true },
 });
 
 /** The validator of each document. */
