@@ -12,6 +12,7 @@ import denoJson from "../deno.json" with { type: "json" };
 import { ParaduxError } from "../errors.ts";
 import { writeFileAtomic } from "../system/atomic.ts";
 import type { Documents } from "../vault/documents.ts";
+import { printedDigests } from "../vault/package_facts.ts";
 import { issueShares, markExported } from "../vault/shares.ts";
 import {
   kitReadme,
@@ -112,11 +113,13 @@ export const command = defineCommand<ExportPackagesOptions>({
       for (const s of issued.issued) io.err(`issued share ${s.index} to steward ${s.stewardId}`);
       const ids = selected(issued.docs, options.steward);
       const out: { steward: string; index: number; files: string[] }[] = [];
+      const printed: Record<string, Record<string, string>> = {};
       let exported: string | null = null;
       const binary = options.usb === undefined ? null : await paraduxBinary();
       for (const id of ids) {
         io.progress(`package for ${id}...`);
         const pkg = await renderStewardPackage(issued.docs, id, ctx);
+        printed[id] = printedDigests(pkg.facts);
         const files: string[] = [];
         if (options.out !== undefined) {
           await writePackage(join(options.out, id), pkg);
@@ -148,7 +151,7 @@ export const command = defineCommand<ExportPackagesOptions>({
         }
         out.push({ steward: id, index: pkg.index, files });
       }
-      const secrets = markExported(issued.docs.secrets, ids, ctx.now);
+      const secrets = markExported(issued.docs.secrets, ids, ctx.now, printed);
       vault = await saveVault(vault, { ...issued.docs, secrets });
       io.progress("", true);
       await afterVaultChange(vault, deps);

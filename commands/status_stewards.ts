@@ -1,12 +1,14 @@
 /**
  * `paradux status-stewards`: the stewards with their share and package state: share index,
  * issue date, package export date, and whether the package they hold is current or stale (made
- * for an earlier recovery secret). Also names removed stewards who still hold a valid share.
+ * for an earlier recovery secret, or something it printed has changed since: a name, contact
+ * details, the successor, the metadata locations, k...), with the reasons. Also names removed
+ * stewards who still hold a valid share.
  * @module
  */
 import type { Documents } from "../vault/documents.ts";
 import { cardOf } from "../vault/recovery_card.ts";
-import { stewardShareStatus } from "../vault/shares.ts";
+import { stewardPackageStatus } from "../vault/package_facts.ts";
 import { defineCommand } from "./_command.ts";
 import type { StatusOptions } from "./_status.ts";
 import { openHomeVault, PASSPHRASE_OPTION } from "./_vault.ts";
@@ -24,7 +26,7 @@ export function stewardsStatus(docs: Documents): Record<string, unknown> {
     shareSet: set === undefined
       ? null
       : { setId: set.setId, shareCount: set.shareCount, createdAt: set.createdAt },
-    stewards: stewardShareStatus(docs).map((st) => {
+    stewards: stewardPackageStatus(docs).map((st) => {
       const s = docs.stewards.stewards.find((x) => x.id === st.id);
       return { ...s, ...st };
     }),
@@ -41,7 +43,8 @@ export const command = defineCommand<StatusOptions>({
   name: "status-stewards",
   summary: "show the stewards, their shares and whether their packages are current",
   description: "Per steward: share index, issue date, package export date and state (current, " +
-    "stale: they hold a package of an older recovery secret, not-exported, no-share).",
+    "stale: their package holds an older recovery secret or prints something that has changed " +
+    "since (the reasons are listed), not-exported, no-share).",
   options: [PASSPHRASE_OPTION],
   json: true,
   async run(options, deps) {
@@ -51,7 +54,7 @@ export const command = defineCommand<StatusOptions>({
       deps.io.json(status);
       return;
     }
-    const rows = stewardShareStatus(vault.docs);
+    const rows = stewardPackageStatus(vault.docs);
     deps.io.out(
       `${vault.docs.secrets.threshold} of ${rows.length} stewards needed to recover`,
     );
@@ -64,6 +67,12 @@ export const command = defineCommand<StatusOptions>({
             .padEnd(10)
         }  ${day(r.exportedAt).padEnd(10)}  ${r.state}`,
       );
+    }
+    for (const r of rows.filter((x) => x.state === "stale")) {
+      deps.io.out(`${r.id}: stale: ${r.reasons.join("; ")}`);
+    }
+    if (rows.some((r) => r.state === "stale")) {
+      deps.io.out("give them a new package: paradux export-steward-packages --out DIR");
     }
     const removed = status.removedWithShares as { id: string; index: number }[];
     for (const r of removed) {

@@ -30,12 +30,20 @@ export interface QrDocumentSpec {
   readonly layout?: Layout;
 }
 
+/** Lines to be typed exactly (commands): monospace, never wrapped, not numbered, indented. */
+export interface CodeBlock {
+  /** The lines. */
+  readonly code: readonly string[];
+}
+
 /** One section of a text document. */
 export interface TextSection {
   /** Section heading. */
   readonly heading: string;
-  /** Plain-language paragraphs, word-wrapped; "\n" forces a line break. */
-  readonly paragraphs?: readonly string[];
+  /** Start the section on a new page (unless the page is still empty). */
+  readonly newPage?: boolean;
+  /** Plain-language paragraphs, word-wrapped ("\n" forces a line break), and code blocks. */
+  readonly paragraphs?: readonly (string | CodeBlock)[];
   /** QR codes drawn after the paragraphs. */
   readonly qrPayloads?: readonly Uint8Array[];
   /** Labels of those codes; default "Code i of n". */
@@ -98,9 +106,13 @@ function drawSection(flow: Flow, section: TextSection): void {
   const size = flow.layout.page.fontSize;
   const { bold } = flow.fonts;
   const heading = winAnsiSafe(section.heading, "a section heading");
+  if (section.newPage === true && !flow.atTop) flow.addPage();
   flow.ensure(size * 5);
   flow.text(heading, bold, size + 2, (size + 2) * 1.6);
-  for (const paragraph of section.paragraphs ?? []) drawParagraph(flow, paragraph);
+  for (const paragraph of section.paragraphs ?? []) {
+    if (typeof paragraph === "string") drawParagraph(flow, paragraph);
+    else drawCode(flow, paragraph.code);
+  }
   if (section.qrPayloads !== undefined && section.qrPayloads.length > 0) {
     drawCodes(flow, section.qrPayloads, section.qrLabels);
   }
@@ -119,6 +131,26 @@ function drawParagraph(flow: Flow, paragraph: string): void {
   for (const line of lines) {
     flow.ensure(lineHeight);
     flow.text(line, font, size, lineHeight);
+  }
+  flow.y -= size * 0.6;
+}
+
+/** Code lines: Courier at the fallback size, smaller when a line would not fit the width. */
+function drawCode(flow: Flow, lines: readonly string[]): void {
+  const mono = flow.fonts.mono;
+  const indent = 12;
+  const safe = lines.map((l) => winAnsiSafe(l, "a command line"));
+  const widest = Math.max(1, ...safe.map((l) => mono.widthOfTextAtSize(l, 1)));
+  const size = Math.min(flow.layout.fallback.fontSize, (flow.width - indent) / widest);
+  if (size < 6) {
+    throw new ParaduxError("capacity", "a command line is too wide for the page", {
+      hint: "use smaller page margins in the layout",
+    });
+  }
+  const lineHeight = size * 1.5;
+  for (const line of safe) {
+    flow.ensure(lineHeight);
+    flow.text(line, mono, size, lineHeight, flow.left + indent);
   }
   flow.y -= size * 0.6;
 }

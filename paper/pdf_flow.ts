@@ -48,6 +48,7 @@ export class Flow {
   readonly width: number;
   private readonly top: number;
   private readonly bottom: number;
+  private pageStart = 0;
 
   private constructor(
     readonly doc: PDFDocument,
@@ -79,12 +80,18 @@ export class Flow {
     doc.setCreator("Paradux");
     flow.addPage();
     flow.drawFirstHeader();
+    flow.pageStart = flow.y;
     return flow;
   }
 
   /** Space left on the current page, in points. */
   get free(): number {
     return this.y - this.bottom;
+  }
+
+  /** True when nothing has been written on the current page below its header yet. */
+  get atTop(): boolean {
+    return this.y >= this.pageStart;
   }
 
   /** Height of the writable area of a continuation page. */
@@ -98,6 +105,7 @@ export class Flow {
     this.page = this.doc.addPage([mmToPt(widthMm), mmToPt(heightMm)]);
     this.y = this.top;
     if (this.doc.getPageCount() > 1) this.drawRunningHeader();
+    this.pageStart = this.y;
   }
 
   /** Makes sure `height` points are free, starting a new page when they are not. */

@@ -26,13 +26,22 @@ export const GUIDES: Readonly<Record<EditableName, DocumentGuide>> = {
     about: "you: shown to your stewards in their letters",
     fields: [
       "name     your full name (required)",
-      "email, phone, address, notes   optional text",
+      "email, phone, address   optional text (printed in the stewards' letters)",
+      "notes    optional text (not printed)",
+      "successor  optional { name, email?, phone?, address?, notes? }: the person who may",
+      "         recover in your place when you cannot (next of kin, executor); the letters",
+      "         tell your stewards to give their packages to this person then",
     ],
     example: {
       name: "Ada Lovelace",
       email: "ada@example.org",
       phone: "+44 20 7946 0000",
       address: "12 St James's Square, London",
+      successor: {
+        name: "Byron King",
+        phone: "+44 20 7946 0999",
+        email: "byron@example.org",
+      },
     },
   },
   stewards: {

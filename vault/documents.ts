@@ -35,6 +35,23 @@ export interface UserDoc {
   address?: string;
   /** Free text. */
   notes?: string;
+  /** The person who may recover in the user's place when the user cannot (printed in every
+   * steward letter: the stewards give their packages to this person then). */
+  successor?: Contact;
+}
+
+/** A person and how to reach them. */
+export interface Contact {
+  /** Full name. */
+  name: string;
+  /** E-mail address. */
+  email?: string;
+  /** Phone number. */
+  phone?: string;
+  /** Postal address. */
+  address?: string;
+  /** Free text. */
+  notes?: string;
 }
 
 /** A trusted friend who keeps one share. */
@@ -130,6 +147,8 @@ export interface IssuedShare {
   issuedAt: string;
   /** ISO 8601 time its steward package was last exported (absent: never). */
   exportedAt?: string;
+  /** Digests of what that package printed, per part (see vault/package_facts.ts). */
+  printed?: Record<string, string>;
 }
 
 /** The current share set: what lets a steward added later get an index of the same polynomial. */

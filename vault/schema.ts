@@ -66,11 +66,16 @@ const issuedShare = obj({
   index: { check: int(1, 255) },
   issuedAt: { check: isoTime },
   exportedAt: { check: isoTime, optional: true },
+  printed: { check: stringMap(), optional: true },
 });
 
 /** The validator of each document. */
 export const SCHEMAS: Readonly<Record<DocumentName, Validator>> = {
-  user: obj({ name: { check: text }, ...contact }),
+  user: obj({
+    name: { check: text },
+    ...contact,
+    successor: { check: obj({ name: { check: text }, ...contact }), optional: true },
+  }),
   stewards: obj({
     stewards: {
       check: arr(obj({ id: { check: slug }, name: { check: text }, ...contact }), {

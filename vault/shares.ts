@@ -211,18 +211,29 @@ export function stewardShareStatus(docs: Documents): StewardShareStatus[] {
   });
 }
 
-/** The secrets with `exportedAt` set on the shares of `stewardIds`. */
+/**
+ * The secrets with `exportedAt` set on the shares of `stewardIds`, and `printed` (the digests of
+ * what each package printed, see vault/package_facts.ts) where given.
+ */
 export function markExported(
   secrets: SecretsDoc,
   stewardIds: readonly string[],
   now = new Date(),
+  printed: Readonly<Record<string, Record<string, string>>> = {},
 ): SecretsDoc {
   const ids = new Set(stewardIds);
   return {
     ...secrets,
-    issuedShares: secrets.issuedShares.map((s) =>
-      ids.has(s.stewardId) ? { ...s, exportedAt: now.toISOString() } : s
-    ),
+    issuedShares: secrets.issuedShares.map((s) => {
+      if (!ids.has(s.stewardId)) return s;
+      const digests = printed[s.stewardId];
+      const { printed: _old, ...rest } = s;
+      return {
+        ...rest,
+        exportedAt: now.toISOString(),
+        ...(digests === undefined ? {} : { printed: digests }),
+      };
+    }),
   };
 }
 

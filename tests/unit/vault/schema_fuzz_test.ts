@@ -29,7 +29,14 @@ import { fuzzRuns, outcome } from "../../helpers/fuzz.ts";
 /** Valid documents with every optional field and list filled in. */
 async function fullDocuments(): Promise<Documents> {
   const docs = initialDocuments(await newSecrets(2), "Ann Example");
-  docs.user = { name: "Ann", email: "ann@example.org", phone: "+1 555", address: "1 Road" };
+  docs.user = {
+    name: "Ann",
+    email: "ann@example.org",
+    phone: "+1 555",
+    address: "1 Road",
+    notes: "n",
+    successor: { name: "Sam", email: "sam@example.org", phone: "1", address: "2 Road", notes: "s" },
+  };
   docs.stewards.stewards = [
     { id: "bob", name: "Bob", email: "bob@example.org", notes: "neighbour" },
     { id: "carol-2", name: "Carol", phone: "123" },
@@ -86,6 +93,7 @@ const OPTIONAL = new Set(
     "address",
     "notes",
     "credentials",
+    "successor",
     "encrypt",
     "keep",
     "exportedAt",
