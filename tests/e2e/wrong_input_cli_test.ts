@@ -43,7 +43,7 @@ Deno.test("e2e wrong inputs: exports, paper backups, repeats and packages are na
       [
         [annPdf, annPdf],
         10,
-        /need 2 shares, have 1 .*; share 1 was given 2 times \(.*package\.pdf page 1 code \d, .*package\.pdf page 1 code \d\)/,
+        /need 2 shares, have 1 .*; share 1 was given 2 times \(.*package\.pdf page \d+ code \d, .*package\.pdf page \d+ code \d\)/,
       ],
     ];
     for (const [inputs, code, message] of cases) {
