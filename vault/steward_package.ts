@@ -109,7 +109,9 @@ export function letterSections(
         "USB kit), and a computer with Paradux; no administrator rights are needed.",
         "3. Run: paradux recover package-*.pdf --from vault-export.luks --install " +
         "(or --extract DIR to just read the documents). Scans and the typed text below work too; " +
-        "Paradux corrects a single typo per frame and says where.",
+        "Paradux corrects a single typo per frame and says where. Without Paradux, open " +
+        "recovery-kit.html (beside the packages or on a USB kit) in any web browser and follow " +
+        "its three steps; it works offline.",
         "4. Without Paradux: the codes and text below are in the open Ethernity v1 format; its " +
         "tools rebuild the recovery secret from the shares. The recovery card then explains how " +
         "to open the vault copy with cryptsetup and tar.",
@@ -196,6 +198,7 @@ export function kitReadme(
     "  package.pdf   your letter, your share and the recovery card (print it)",
     "  package.txt   the same as text",
     `  ${files.export}   a copy of ${owner}'s vault; only the recovery secret opens it`,
+    "  recovery-kit.html   open it in a web browser to recover without Paradux (offline)",
     files.binary === null
       ? "  (no Paradux program: get it from the Paradux project's releases)"
       : `  ${files.binary}   the Paradux program for Linux (x86-64)`,

@@ -1,0 +1,123 @@
+/**
+ * A real browser for the recovery kit's tests: Debian's `chromium` (scripts/install-deps.sh),
+ * headless, driven by puppeteer-core, with a fresh profile, and every network request recorded
+ * so a test can fail on any (the kit must fetch nothing). Missing chromium is an error, never a
+ * skipped test.
+ * @module
+ */
+import { join } from "node:path";
+import puppeteer, { type Browser, type Page } from "puppeteer-core";
+
+/** Where Debian's chromium package puts the browser. */
+export const CHROMIUM = Deno.env.get("PARADUX_CHROMIUM") ?? "/usr/bin/chromium";
+
+/** Flags: headless, no sandbox (root in CI), and nothing of its own on the network. */
+export const CHROMIUM_FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--disable-default-apps",
+  "--disable-extensions",
+  "--host-resolver-rules=MAP * ~NOTFOUND",
+];
+
+/** A launched browser, its profile and the requests its pages made. */
+export interface KitBrowser {
+  browser: Browser;
+  /** Requests other than the page itself (`file://` of the kit) and `blob:`/`data:` URLs. */
+  requests: string[];
+  /** Errors thrown in pages and console errors. */
+  errors: string[];
+  /** Opens `url` in a new page with the requests and errors watched. */
+  open(url: string, viewport?: { width: number; height: number; mobile?: boolean }): Promise<Page>;
+  /** Closes the browser and removes its profile. */
+  close(): Promise<void>;
+}
+
+/**
+ * Launches chromium.
+ * @throws Error naming the package to install when chromium is missing.
+ */
+export async function launchBrowser(): Promise<KitBrowser> {
+  try {
+    await Deno.stat(CHROMIUM);
+  } catch {
+    throw new Error(
+      `${CHROMIUM} is missing: the recovery kit's browser tests need Debian's chromium ` +
+        "(apt-get install chromium, or bash scripts/install-deps.sh)",
+    );
+  }
+  const profile = await Deno.makeTempDir({ prefix: "paradux-chromium-" });
+  const browser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...CHROMIUM_FLAGS, `--user-data-dir=${join(profile, "profile")}`],
+  });
+  const requests: string[] = [];
+  const errors: string[] = [];
+  return {
+    browser,
+    requests,
+    errors,
+    async open(url, viewport) {
+      const page = await browser.newPage();
+      if (viewport !== undefined) {
+        await page.setViewport({
+          width: viewport.width,
+          height: viewport.height,
+          isMobile: viewport.mobile ?? false,
+          hasTouch: viewport.mobile ?? false,
+        });
+      }
+      page.on("request", (r) => {
+        const u = r.url();
+        if (u !== url && !u.startsWith("blob:") && !u.startsWith("data:")) requests.push(u);
+      });
+      page.on("pageerror", (e) => errors.push(String(e)));
+      page.on("console", (m) => {
+        if (m.type() === "error") errors.push(m.text());
+      });
+      await page.goto(url);
+      await page.waitForSelector("body[data-ready=true]");
+      return page;
+    },
+    async close() {
+      await browser.close();
+      await Deno.remove(profile, { recursive: true }).catch(() => {});
+    },
+  };
+}
+
+/** Lets `page` download into `dir` (Chromium's download behaviour over the DevTools protocol). */
+export async function allowDownloads(page: Page, dir: string): Promise<void> {
+  const cdp = await page.createCDPSession();
+  await cdp.send("Browser.setDownloadBehavior", { behavior: "allow", downloadPath: dir });
+}
+
+/** Waits until `dir` holds `name` with no partial download beside it; returns its bytes. */
+export async function downloaded(dir: string, name: string): Promise<Uint8Array> {
+  const watcher = Deno.watchFs(dir);
+  try {
+    const ready = async () => {
+      const names = [...Deno.readDirSync(dir)].map((e) => e.name);
+      if (names.includes(name) && !names.some((n) => n.endsWith(".crdownload"))) {
+        return await Deno.readFile(join(dir, name));
+      }
+      return null;
+    };
+    const now = await ready();
+    if (now !== null) return now;
+    for await (const _ of watcher) {
+      const got = await ready();
+      if (got !== null) return got;
+    }
+    throw new Error("download watcher ended");
+  } finally {
+    watcher.close();
+  }
+}
