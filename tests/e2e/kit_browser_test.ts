@@ -284,6 +284,9 @@ Deno.test("e2e kit in chromium: shares, export, typos, refusals, mnemonic, paper
       assert.match(await text(page, "#shares-summary"), /1 of 2 shares: add 1 more/);
       await waitState(page, "#vault-status", "waiting");
       await shot(page, "desktop-5-refusals");
+      // the README's picture (docs/kit.jpg is a copy of it)
+      const step = await page.$("#step-shares");
+      await step!.screenshot({ path: join(ARTIFACTS, "readme.jpg"), type: "jpeg", quality: 70 });
       await page.close();
     });
 
