@@ -6,6 +6,7 @@
  * @module
  */
 import { DOCUMENT_NAMES, type Documents } from "../vault/documents.ts";
+import { isLuksHead } from "../vault/recovery.ts";
 import { scanImageBytes, useZxingWasm } from "../paper/scan.ts";
 import { readBarcodes } from "zxing-wasm/reader";
 import {
@@ -71,6 +72,8 @@ async function itemOfFile(file: File): Promise<ShareItem> {
 const shares: ShareItem[] = [];
 const failedShares: { label: string; error: string }[] = [];
 let exportFile: { name: string; bytes: Uint8Array } | null = null;
+/** The paper copy of the metadata (scans or its text), used when no export is given. */
+const paperCopy: ShareItem[] = [];
 let typedCount = 0;
 let run = 0;
 
@@ -149,7 +152,7 @@ async function update(): Promise<void> {
     return;
   }
   if (mine !== run) return;
-  if (exportFile === null) {
+  if (exportFile === null && paperCopy.length === 0) {
     setStatus(
       "vault-status",
       "waiting",
@@ -159,7 +162,12 @@ async function update(): Promise<void> {
   }
   try {
     setStatus("vault-status", "working", "Opening the vault copy...");
-    const opened = await openVaultCopy({ kind: "export", ...exportFile }, secret);
+    const source = exportFile !== null ? { kind: "export" as const, ...exportFile } : {
+      kind: "paper" as const,
+      name: paperCopy.map((p) => p.label).join(", "),
+      inputs: paperCopy.flatMap((p) => p.inputs),
+    };
+    const opened = await openVaultCopy(source, secret);
     if (mine !== run) return;
     setStatus(
       "vault-status",
@@ -429,8 +437,25 @@ function filesOf(input: HTMLInputElement): File[] {
 }
 
 async function setExport(file: File): Promise<void> {
-  exportFile = { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) };
-  setStatus("export-summary", "done", `${file.name} (${file.size} bytes)`);
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  if (isLuksHead(bytes)) {
+    exportFile = { name: file.name, bytes };
+    setStatus("export-summary", "done", `${file.name} (${file.size} bytes)`);
+  } else {
+    try {
+      paperCopy.push(await itemOfFile(file));
+    } catch (e) {
+      setStatus("export-summary", "error", explain(e).error);
+      return;
+    }
+    const codes = paperCopy.reduce((n, p) => n + p.inputs.length, 0);
+    setStatus(
+      "export-summary",
+      "done",
+      `the paper copy of the metadata: ${paperCopy.map((p) => p.label).join(", ")} ` +
+        `(${codes} code${codes === 1 ? "" : "s"} or text${codes === 1 ? "" : "s"})`,
+    );
+  }
   await update();
 }
 
@@ -456,13 +481,11 @@ function start(): void {
     void update();
   });
   const exportInput = $<HTMLInputElement>("export-file");
-  exportInput.addEventListener("change", () => {
-    const [file] = filesOf(exportInput);
-    if (file !== undefined) void setExport(file);
-  });
-  dropZone("export-drop", (files) => {
-    if (files[0] !== undefined) void setExport(files[0]);
-  });
+  const setExports = async (files: File[]) => {
+    for (const f of files) await setExport(f);
+  };
+  exportInput.addEventListener("change", () => void setExports(filesOf(exportInput)));
+  dropZone("export-drop", (files) => void setExports(files));
   $("camera-start").addEventListener("click", () => void startCamera());
   $("camera-stop").addEventListener("click", stopCamera);
 

@@ -113,6 +113,7 @@ async function makeWorld(): Promise<World> {
   await ok(s, ["export-steward-packages", "--out", pk]);
   const exportPath = join(s.root, "vault-export.luks");
   await ok(s, ["export-metadata", exportPath]);
+  await ok(s, ["print-metadata", "--out", join(s.root, "paper-copy")]);
   const kit = join(s.root, "recovery-kit.html");
   r = await runCli(["recovery-kit", "--out", kit], { env: s.env });
   assert.equal(r.code, 0, r.stderr);
@@ -287,6 +288,20 @@ Deno.test("e2e kit in chromium: shares, export, typos, refusals, mnemonic, paper
       // the README's picture (docs/kit.jpg is a copy of it)
       const step = await page.$("#step-shares");
       await step!.screenshot({ path: join(ARTIFACTS, "readme.jpg"), type: "jpeg", quality: 70 });
+      await page.close();
+    });
+
+    await t.step("the paper copy of the metadata in place of the export", async () => {
+      const page = await b.open(url, DESKTOP);
+      await typeShare(page, await letter("bob"), 1);
+      await typeShare(page, await letter("cleo"), 2);
+      const exp = await page.$("#export-file");
+      // deno-lint-ignore no-explicit-any
+      await (exp as any).uploadFile(join(world.s.root, "paper-copy", "metadata-paper.txt"));
+      await waitState(page, "#vault-status", "done");
+      assert.match(await text(page, "#export-summary"), /paper copy of the metadata/);
+      const json = await page.$eval("#docs", (e) => (e as HTMLElement).dataset.json ?? "");
+      assert.equal(json, world.docsJson);
       await page.close();
     });
 
