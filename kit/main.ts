@@ -9,6 +9,7 @@ import { DOCUMENT_NAMES, type Documents } from "../vault/documents.ts";
 import { isLuksHead } from "../vault/recovery.ts";
 import { scanImageBytes, useZxingWasm } from "../paper/scan.ts";
 import { readBarcodes } from "zxing-wasm/reader";
+import { grayPng, rasterisePdfRects } from "./pdf_pages.ts";
 import {
   examineShares,
   explain,
@@ -55,9 +56,22 @@ async function itemOfFile(file: File): Promise<ShareItem> {
     return { label: file.name, inputs: codes.map((value) => ({ value, label: file.name })) };
   }
   if (bytes[0] === 0x25 && bytes[1] === 0x50 && bytes[2] === 0x44 && bytes[3] === 0x46) {
-    throw new Error(
-      `${file.name} is a PDF: open it and give a screenshot or photo of the page, or type its text`,
-    );
+    await ensureZxing();
+    let pages;
+    try {
+      pages = await rasterisePdfRects(bytes);
+    } catch {
+      throw new Error(`${file.name} cannot be read as a PDF: give a photo or screenshot instead`);
+    }
+    const codes: Uint8Array[] = [];
+    for (const page of pages) codes.push(...await scanImageBytes(await grayPng(page), file.name));
+    if (codes.length === 0) {
+      throw new Error(
+        `no QR codes found in ${file.name} (a scanned PDF is not read here): give a photo or ` +
+          "screenshot of the page, or type its text",
+      );
+    }
+    return { label: file.name, inputs: codes.map((value) => ({ value, label: file.name })) };
   }
   try {
     const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
