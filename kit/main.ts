@@ -5,7 +5,8 @@
  * page as base64 (`<script id="zxing-wasm">`). Nothing here fetches or stores anything.
  * @module
  */
-import { DOCUMENT_NAMES, type Documents } from "../vault/documents.ts";
+import { DOCUMENT_NAMES, type Documents, documentText, fileNameOf } from "../vault/documents.ts";
+import { zipStored } from "./zip.ts";
 import { isLuksHead } from "../vault/recovery.ts";
 import { scanImageBytes, useZxingWasm } from "../paper/scan.ts";
 import { readBarcodes } from "zxing-wasm/reader";
@@ -299,7 +300,18 @@ function renderDocuments(docs: Documents, warnings: string[]): void {
   );
   a.id = "download-json";
   a.className = "button";
-  root.prepend(el("p", {}, a));
+  // the same files as `paradux recover --extract DIR` writes
+  const zip = downloadLink(
+    `paradux-vault-${docs.secrets.vaultId}.zip`,
+    zipStored(DOCUMENT_NAMES.map((name) => ({
+      name: fileNameOf(name),
+      data: new TextEncoder().encode(documentText(docs[name])),
+    }))),
+    "Download the documents (zip)",
+  );
+  zip.id = "download-zip";
+  zip.className = "button secondary";
+  root.prepend(el("p", { class: "downloads" }, a, " ", zip));
   out.replaceChildren(root);
   root.dataset.json = json;
 }

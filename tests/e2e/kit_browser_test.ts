@@ -307,7 +307,7 @@ Deno.test("e2e kit in chromium: shares, export, typos, refusals, mnemonic, paper
       await page.close();
     });
 
-    await t.step("the 24 words alone open the export", async () => {
+    await t.step("the 24 words alone; the zip holds what recover --extract writes", async () => {
       const page = await b.open(url, PHONE);
       const mnemonic = JSON.parse(world.docsJson).secrets.recoveryMnemonic as string;
       await typeShare(page, mnemonic, 1);
@@ -316,6 +316,37 @@ Deno.test("e2e kit in chromium: shares, export, typos, refusals, mnemonic, paper
       // deno-lint-ignore no-explicit-any
       await (exp as any).uploadFile(world.exportPath);
       await waitState(page, "#vault-status", "done");
+      const downloads = join(world.s.root, "zip-downloads");
+      await Deno.mkdir(downloads);
+      await allowDownloads(page, downloads);
+      const zipName = await page.$eval("#download-zip", (e) => e.getAttribute("download") ?? "");
+      await page.click("#download-zip");
+      const zip = await downloaded(downloads, zipName);
+      await Deno.writeFile(join(downloads, "docs.zip"), zip);
+      const unzipped = join(world.s.root, "unzipped");
+      await Deno.mkdir(unzipped);
+      const x = await new Deno.Command("bsdtar", {
+        args: ["-xf", join(downloads, "docs.zip"), "-C", unzipped],
+      }).output();
+      assert.equal(x.code, 0, new TextDecoder().decode(x.stderr));
+      const words = join(world.s.root, "words.txt");
+      await Deno.writeTextFile(words, mnemonic + "\n");
+      const extracted = join(world.s.root, "extracted");
+      const r = await runCli(
+        ["recover", "--secret-file", words, "--from", world.exportPath, "--extract", extracted],
+        { env: world.s.env },
+      );
+      assert.equal(r.code, 0, r.stderr);
+      const names = (d: string) => [...Deno.readDirSync(d)].map((e) => e.name).sort();
+      assert.deepEqual(names(unzipped), names(extracted));
+      for (const n of names(extracted)) {
+        assert.deepEqual(
+          await Deno.readFile(join(unzipped, n)),
+          await Deno.readFile(join(extracted, n)),
+          n,
+        );
+      }
+      await shot(page, "phone-4-mnemonic-documents");
       await page.close();
     });
 
