@@ -386,6 +386,7 @@ async function recoverPaper(): Promise<void> {
 // ---------------------------------------------------------------- camera
 
 let stream: MediaStream | null = null;
+let cameraScans = 0;
 
 async function startCamera(): Promise<void> {
   const status = $("camera-status");
@@ -395,7 +396,10 @@ async function startCamera(): Promise<void> {
     return;
   }
   try {
-    stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
+    stream = await navigator.mediaDevices.getUserMedia({
+      // as sharp as the camera gives: a share's QR code has small modules
+      video: { facingMode: "environment", width: { ideal: 1920 }, height: { ideal: 1920 } },
+    });
   } catch (e) {
     $("camera").hidden = false;
     status.textContent = `The camera could not start (${explain(e).error}): choose photos instead.`;
@@ -421,7 +425,7 @@ async function startCamera(): Promise<void> {
         .filter((b) => !seen.has(b.join(",")));
       if (fresh.length > 0) {
         fresh.forEach((b) => seen.add(b.join(",")));
-        const label = `camera scan ${seen.size}`;
+        const label = `camera scan ${++cameraScans}`;
         shares.push({ label, inputs: fresh.map((value) => ({ value, label })) });
         status.textContent = `Read ${fresh.length} code${
           fresh.length === 1 ? "" : "s"

@@ -17,7 +17,14 @@ import { framesOfInput } from "../../paper/inputs.ts";
 import { DOCUMENT_NAMES } from "../../vault/documents.ts";
 import { framesPart } from "../../vault/recovery.ts";
 import { openVault } from "../../vault/vault.ts";
-import { allowDownloads, downloaded, type KitBrowser, launchBrowser } from "../helpers/browser.ts";
+import {
+  allowDownloads,
+  downloaded,
+  type KitBrowser,
+  launchBrowser,
+  y4mOf,
+} from "../helpers/browser.ts";
+import { rasterisePdfRects } from "../../kit/pdf_pages.ts";
 import { ROOT, runCli } from "./cli.ts";
 import { makeSandbox, paradux, PASS, type Sandbox } from "./sandbox.ts";
 
@@ -404,6 +411,34 @@ Deno.test("e2e kit in chromium: shares, export, typos, refusals, mnemonic, paper
         await page.close();
       },
     );
+
+    await t.step("the camera (chromium's fake camera playing a package page)", async () => {
+      const [pageImage] = await rasterisePdfRects(
+        await Deno.readFile(join(world.pk, "bob", "package.pdf")),
+        150,
+      );
+      const video = join(world.s.root, "camera.y4m");
+      await Deno.writeFile(video, y4mOf(pageImage!));
+      const cam = await launchBrowser([
+        "--use-fake-device-for-media-stream",
+        "--use-fake-ui-for-media-stream",
+        `--use-file-for-fake-video-capture=${video}`,
+      ]);
+      try {
+        const page = await cam.open(url, DESKTOP);
+        await page.click("#camera-start");
+        await page.waitForFunction(() => document.querySelectorAll("#shares-list > li").length > 0);
+        assert.deepEqual(await states(page), ["valid"]);
+        assert.match(await text(page, "#shares-list > li"), /camera scan 1: share 2: valid/);
+        await shot(page, "desktop-8-camera");
+        await page.click("#camera-stop");
+        await page.close();
+        assert.deepEqual(cam.requests, [], "the kit made network requests");
+        assert.deepEqual(cam.errors, [], "errors in the page");
+      } finally {
+        await cam.close();
+      }
+    });
 
     assert.deepEqual(b.requests, [], "the kit made network requests");
     assert.deepEqual(b.errors, [], "errors in the page");

@@ -40,10 +40,10 @@ export interface KitBrowser {
 }
 
 /**
- * Launches chromium.
+ * Launches chromium (with `extraArgs` after the usual flags).
  * @throws Error naming the package to install when chromium is missing.
  */
-export async function launchBrowser(): Promise<KitBrowser> {
+export async function launchBrowser(extraArgs: readonly string[] = []): Promise<KitBrowser> {
   try {
     await Deno.stat(CHROMIUM);
   } catch {
@@ -56,7 +56,7 @@ export async function launchBrowser(): Promise<KitBrowser> {
   const browser = await puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: [...CHROMIUM_FLAGS, `--user-data-dir=${join(profile, "profile")}`],
+    args: [...CHROMIUM_FLAGS, ...extraArgs, `--user-data-dir=${join(profile, "profile")}`],
   });
   const requests: string[] = [];
   const errors: string[] = [];
@@ -120,4 +120,25 @@ export async function downloaded(dir: string, name: string): Promise<Uint8Array>
   } finally {
     watcher.close();
   }
+}
+
+/**
+ * A one-frame Y4M video (what chromium's fake camera plays, `--use-file-for-fake-video-capture`)
+ * of a grey image; odd sizes are cut to even ones (4:2:0).
+ */
+export function y4mOf(img: { width: number; height: number; pixels: Uint8Array }): Uint8Array {
+  const w = img.width & ~1, h = img.height & ~1;
+  const header = new TextEncoder().encode(`YUV4MPEG2 W${w} H${h} F1:1 Ip A1:1 C420jpeg\n`);
+  const frameHeader = new TextEncoder().encode("FRAME\n");
+  const frame = new Uint8Array(frameHeader.length + w * h + 2 * (w / 2) * (h / 2));
+  frame.set(frameHeader);
+  for (let y = 0; y < h; y++) {
+    frame.set(img.pixels.subarray(y * img.width, y * img.width + w), frameHeader.length + y * w);
+  }
+  frame.fill(128, frameHeader.length + w * h);
+  const out = new Uint8Array(header.length + 2 * frame.length);
+  out.set(header);
+  out.set(frame, header.length);
+  out.set(frame, header.length + frame.length);
+  return out;
 }
