@@ -123,7 +123,10 @@ function readItem(item: ShareItem): Read {
   const key = frames.find((f) => f.frame.type === "key");
   if (key === undefined) {
     const s = frames.length > 0
-      ? status("card", "no share in it, only a recovery card (it is checked, but counts as none)")
+      ? status(
+        "card",
+        "no share in it: a recovery card or another paper document (it counts as no share)",
+      )
       : status("unreadable", "no QR code or share text could be read from it");
     return { item, frames, shard: null, status: { ...s, repairs } };
   }

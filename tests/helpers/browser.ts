@@ -1,6 +1,7 @@
 /**
- * A real browser for the recovery kit's tests: Debian's `chromium` (scripts/install-deps.sh),
- * headless, driven by puppeteer-core, with a fresh profile, and every network request recorded
+ * A real browser for the recovery kit's tests: Debian's `chromium` or `firefox-esr`
+ * (scripts/install-deps.sh), headless, driven by puppeteer-core (DevTools protocol; WebDriver
+ * BiDi for Firefox), with a fresh profile, and every network request recorded
  * so a test can fail on any (the kit must fetch nothing). Missing chromium is an error, never a
  * skipped test.
  * @module
@@ -26,6 +27,24 @@ export const CHROMIUM_FLAGS = [
   "--host-resolver-rules=MAP * ~NOTFOUND",
 ];
 
+/** Where Debian's firefox-esr package puts the browser. */
+export const FIREFOX = Deno.env.get("PARADUX_FIREFOX") ?? "/usr/bin/firefox-esr";
+
+/** Firefox preferences: every connection goes to a proxy that is not there. */
+export const FIREFOX_PREFS: Record<string, unknown> = {
+  "network.proxy.type": 1,
+  "network.proxy.http": "127.0.0.1",
+  "network.proxy.http_port": 9,
+  "network.proxy.ssl": "127.0.0.1",
+  "network.proxy.ssl_port": 9,
+  "network.proxy.allow_hijacking_localhost": true,
+  "app.update.enabled": false,
+  "browser.safebrowsing.malware.enabled": false,
+  "browser.safebrowsing.phishing.enabled": false,
+  "network.captive-portal-service.enabled": false,
+  "network.connectivity-service.enabled": false,
+};
+
 /** A launched browser, its profile and the requests its pages made. */
 export interface KitBrowser {
   browser: Browser;
@@ -43,21 +62,35 @@ export interface KitBrowser {
  * Launches chromium (with `extraArgs` after the usual flags).
  * @throws Error naming the package to install when chromium is missing.
  */
-export async function launchBrowser(extraArgs: readonly string[] = []): Promise<KitBrowser> {
+export async function launchBrowser(
+  extraArgs: readonly string[] = [],
+  which: "chromium" | "firefox" = "chromium",
+): Promise<KitBrowser> {
+  const path = which === "chromium" ? CHROMIUM : FIREFOX;
   try {
-    await Deno.stat(CHROMIUM);
+    await Deno.stat(path);
   } catch {
+    const pkg = which === "chromium" ? "chromium" : "firefox-esr";
     throw new Error(
-      `${CHROMIUM} is missing: the recovery kit's browser tests need Debian's chromium ` +
-        "(apt-get install chromium, or bash scripts/install-deps.sh)",
+      `${path} is missing: the recovery kit's browser tests need Debian's ${pkg} ` +
+        `(apt-get install ${pkg}, or bash scripts/install-deps.sh)`,
     );
   }
-  const profile = await Deno.makeTempDir({ prefix: "paradux-chromium-" });
-  const browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [...CHROMIUM_FLAGS, ...extraArgs, `--user-data-dir=${join(profile, "profile")}`],
-  });
+  const profile = await Deno.makeTempDir({ prefix: `paradux-${which}-` });
+  const browser = which === "chromium"
+    ? await puppeteer.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [...CHROMIUM_FLAGS, ...extraArgs, `--user-data-dir=${join(profile, "profile")}`],
+    })
+    : await puppeteer.launch({
+      browser: "firefox",
+      executablePath: FIREFOX,
+      headless: true,
+      userDataDir: profile,
+      args: [...extraArgs],
+      extraPrefsFirefox: FIREFOX_PREFS,
+    });
   const requests: string[] = [];
   const errors: string[] = [];
   return {
