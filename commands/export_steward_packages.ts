@@ -1,9 +1,10 @@
 /**
  * `paradux export-steward-packages [--steward ID] --out DIR [--usb DIR]` (alias
  * `create-steward-devices`, with `--usb`): writes each steward's package, `DIR/<id>/package.pdf`
- * and its text twin `package.txt` (0600, folders 0700), and records the export date. `--usb DIR`
- * writes a self-contained kit per steward instead or as well: the package, the latest vault
- * export, the Paradux binary when there is one, and a README.
+ * and its text twin `package.txt` (0600, folders 0700), and `DIR/recovery-kit.html` (the offline
+ * browser recovery page), and records the export date. `--usb DIR` writes a self-contained kit
+ * per steward instead or as well: the package, the latest vault export, recovery-kit.html, the
+ * Paradux binary when there is one, and a README.
  * @module
  */
 import { basename, join } from "node:path";
@@ -11,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import denoJson from "../deno.json" with { type: "json" };
 import { ParaduxError } from "../errors.ts";
 import { writeFileAtomic } from "../system/atomic.ts";
+import { KIT_FILE, recoveryKitHtml } from "../kit/html.ts";
 import type { Documents } from "../vault/documents.ts";
 import { printedDigests } from "../vault/package_facts.ts";
 import { issueShares, markExported } from "../vault/shares.ts";
@@ -91,7 +93,8 @@ export const command = defineCommand<ExportPackagesOptions>({
     "a letter with your contact details, the stewards, the metadata locations and " +
     "instructions, the steward's share and the recovery card as QR codes and typed text. " +
     "--usb DIR writes a kit per steward (package, latest vault export, the Paradux binary, " +
-    "README). The export date is recorded (see status-stewards).",
+    "README, recovery-kit.html). --out DIR also gets recovery-kit.html, the offline browser " +
+    "page that recovers the vault without Paradux. The export date is recorded (see status-stewards).",
   options: [
     PASSPHRASE_OPTION,
     { flags: "--steward <id>", description: "only this steward" },
@@ -147,9 +150,15 @@ export const command = defineCommand<ExportPackagesOptions>({
           await writeFileAtomic(join(kit, "README.txt"), new TextEncoder().encode(readme), {
             mode: 0o600,
           });
+          await writeFileAtomic(join(kit, KIT_FILE), await recoveryKitHtml(), { mode: 0o644 });
           files.push(kit);
         }
         out.push({ steward: id, index: pkg.index, files });
+      }
+      if (options.out !== undefined) {
+        await writeFileAtomic(join(options.out, KIT_FILE), await recoveryKitHtml(), {
+          mode: 0o644,
+        });
       }
       const secrets = markExported(issued.docs.secrets, ids, ctx.now, printed);
       vault = await saveVault(vault, { ...issued.docs, secrets });

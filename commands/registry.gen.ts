@@ -25,6 +25,7 @@ import { command as paper_reprint } from "./paper_reprint.ts";
 import { command as print_metadata } from "./print_metadata.ts";
 import { command as publish_metadata } from "./publish_metadata.ts";
 import { command as recover } from "./recover.ts";
+import { command as recovery_kit } from "./recovery_kit.ts";
 import { command as restore } from "./restore.ts";
 import { command as status } from "./status.ts";
 import { command as status_datasets } from "./status_datasets.ts";
@@ -58,6 +59,7 @@ export const commands: readonly CommandSpec[] = [
   print_metadata,
   publish_metadata,
   recover,
+  recovery_kit,
   restore,
   status,
   status_datasets,

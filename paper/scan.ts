@@ -41,6 +41,15 @@ export function zxingWasmPath(): string {
   return fileURLToPath(import.meta.resolve("zxing-wasm/reader/zxing_reader.wasm"));
 }
 
+/**
+ * Loads the zxing reader from `wasm` (the .wasm's bytes) instead of the installed package: the
+ * recovery kit (kit/main.ts) carries them inlined, as a browser has no package folder.
+ */
+export function useZxingWasm(wasm: ArrayBuffer): Promise<unknown> {
+  ready = prepareZXingModule({ overrides: { wasmBinary: wasm }, fireImmediately: true });
+  return ready;
+}
+
 /** Loads the zxing reader from the local .wasm once; later calls reuse it. */
 export function loadZxing(): Promise<unknown> {
   ready ??= (async () => {

@@ -17,6 +17,7 @@ case "$what" in
     trap 'rm -f "$log"' EXIT
     status=0
     deno task codegen:check || status=1
+    deno task kit:check || status=1
     deno task fmt:check || status=1
     deno task lint || status=1
     deno task check || status=1

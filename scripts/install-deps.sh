@@ -8,7 +8,8 @@ DENO_VERSION=2.9.6
 # Tools the demo needs, then the ones only the tests and protocols need.
 DEMO_PACKAGES=(cryptsetup-bin rsync tar poppler-utils)
 TEST_PACKAGES=(openssh-server openssh-client restic rclone age qrencode python3 python3-pycryptodome
-  python3-pyftpdlib vsftpd systemd openssl ca-certificates time libarchive-tools)
+  python3-pyftpdlib vsftpd systemd openssl ca-certificates time libarchive-tools chromium
+  firefox-esr)
 
 want="${1:-test}" # demo | test
 packages=("${DEMO_PACKAGES[@]}")

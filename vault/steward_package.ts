@@ -198,6 +198,10 @@ export function letterSections(f: PackageFacts, ctx: PackageContext): LetterSect
         `on their own computer, ${who} types the same line with --install in place of ` +
         `--extract ${LETTER_FOLDERS.out} (it asks for a new passphrase), then ` +
         '"./paradux restore --help" explains how each backup comes back.',
+        "Without Linux or a terminal: a file called recovery-kit.html is on the USB stick " +
+        "and beside the packages when they were made. Open it in any web browser (Windows, " +
+        "Mac or Linux; it needs no internet) and follow its three steps: add the packages " +
+        `(PDF files, photos or the typed text), add ${exportName}, then save the documents.`,
         "Without Paradux: the codes and the typed text in this package are in the open " +
         `Ethernity v1 format. Ethernity's tools (${ETHERNITY_URL}, see its releases: a kit ` +
         "that works offline in a web browser, and a command-line program) rebuild the key " +
@@ -325,6 +329,7 @@ export function kitReadme(
     "  package.pdf   the letter to you, your piece of the key and the recovery card (print it)",
     "  package.txt   the same as text",
     `  ${files.export}   a copy of ${owner}'s locked vault; only the rebuilt key opens it`,
+    "  recovery-kit.html   open it in a web browser to recover without a terminal (offline)",
     files.binary === null
       ? "  (no Paradux program here: get paradux for Linux from the Paradux project's releases)"
       : `  ${files.binary}   the Paradux program for Linux (x86-64)`,

@@ -496,7 +496,13 @@ Deno.test("e2e recover --extract: no cryptsetup on PATH, an export from export-m
     ]);
     assert.equal(r.code, 0, r.stderr);
     const kit = [...Deno.readDirSync(join(usb, "bob"))].map((e) => e.name).sort();
-    assert.deepEqual(kit, ["README.txt", "package.pdf", "package.txt", "vault-export.luks"]);
+    assert.deepEqual(kit, [
+      "README.txt",
+      "package.pdf",
+      "package.txt",
+      "recovery-kit.html",
+      "vault-export.luks",
+    ]);
     assert.match(r.stderr, /no compiled Paradux binary/);
     r = await paradux(s, [
       "recover",
