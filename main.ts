@@ -6,7 +6,7 @@
  * and prints its stack trace with exit code 70.
  * @module
  */
-import type { RecoveryPath } from "./vault/survivor_path.ts";
+import type { RecoveryPath } from "./recovery/survivor_path.ts";
 import { Command, CommanderError, Option } from "commander";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -170,7 +170,7 @@ export function reportError(e: unknown, io: Io, verbose: boolean): number {
 export interface MainOptions {
   /** Key-derivation costs (default the real ones). */
   kdf?: KdfChoice;
-  /** The survivor's path (default vault/survivor_path.ts `SURVIVOR_PATH`). */
+  /** The survivor's path (default recovery/survivor_path.ts `SURVIVOR_PATH`). */
   recovery?: RecoveryPath;
 }
 

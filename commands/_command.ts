@@ -7,7 +7,7 @@
  * (`<file>` -> `options.file`, `[inputs...]` -> `options.inputs`).
  * @module
  */
-import type { RecoveryPath } from "../vault/survivor_path.ts";
+import type { RecoveryPath } from "../recovery/survivor_path.ts";
 import type { PbkdfOptions } from "../system/cryptsetup.ts";
 import type { Io } from "./_io.ts";
 
@@ -58,7 +58,7 @@ export interface Deps {
   /** Key-derivation costs (default: the real ones, commands/_vault.ts `kdfOf`); only tests
    * and their entry point pass cheaper ones. */
   readonly kdf?: KdfChoice;
-  /** The survivor's path `recover`, `drill` and `demo` run (default vault/survivor_path.ts
+  /** The survivor's path `recover`, `drill` and `demo` run (default recovery/survivor_path.ts
    * `SURVIVOR_PATH`); tests break one step of it to see the drill and the demo fail. */
   readonly recovery?: RecoveryPath;
 }

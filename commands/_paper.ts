@@ -20,8 +20,8 @@ import type { OptionSpec } from "./_command.ts";
 import type { Io } from "./_io.ts";
 import { exists } from "../system/exists.ts";
 import { missingPathMessage } from "../system/shown_path.ts";
-import { isLuksHead } from "../vault/recovery.ts";
-import { STEWARD_PACKAGE_TITLE } from "../vault/steward_package.ts";
+import { isLuksHead } from "../recovery/recovery.ts";
+import { STEWARD_PACKAGE_TITLE } from "../stewards/steward_package.ts";
 
 /** `--paper`, `--layout`, `--ecc`. */
 export const LAYOUT_OPTIONS: readonly OptionSpec[] = [

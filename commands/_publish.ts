@@ -7,7 +7,7 @@
  */
 import { failureOf } from "../errors.ts";
 import { type PublishReport, publishVault } from "../vault/publish.ts";
-import { refreshUnattended } from "../vault/units.ts";
+import { refreshUnattended } from "../datasets/units.ts";
 import type { OpenedVault } from "../vault/vault.ts";
 import type { Deps } from "./_command.ts";
 import { countOf, type Io } from "./_io.ts";

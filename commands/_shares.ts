@@ -5,7 +5,7 @@
  * @module
  */
 import type { Documents, EditableName } from "../vault/documents.ts";
-import { issueShares } from "../vault/shares.ts";
+import { issueShares } from "../stewards/shares.ts";
 import type { Io } from "./_io.ts";
 
 /** The documents to save after an edit of `name`: with new stewards' shares issued. */

@@ -11,10 +11,10 @@ import {
   type BackupReport,
   type Encryption,
   type TransferEvent,
-} from "../vault/backup.ts";
-import { currentDataKey } from "../vault/data_keys.ts";
+} from "../datasets/backup.ts";
+import { currentDataKey } from "../datasets/data_keys.ts";
 import type { Dataset } from "../vault/documents.ts";
-import { readJob } from "../vault/jobs.ts";
+import { readJob } from "../datasets/jobs.ts";
 import { defineCommand, type Deps } from "./_command.ts";
 import { findDataset, formatBytes, formatDuration, formatTime } from "./_datasets.ts";
 import { countOf } from "./_io.ts";

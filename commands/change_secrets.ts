@@ -8,10 +8,10 @@
  * @module
  */
 import { ParaduxError } from "../errors.ts";
-import { replaceRecoverySecret } from "../vault/recovery.ts";
-import { cardOf, withNewRecoverySecret } from "../vault/recovery_card.ts";
-import { issueShares } from "../vault/shares.ts";
-import { rotateDataKey } from "../vault/data_keys.ts";
+import { replaceRecoverySecret } from "../recovery/recovery.ts";
+import { cardOf, withNewRecoverySecret } from "../stewards/recovery_card.ts";
+import { issueShares } from "../stewards/shares.ts";
+import { rotateDataKey } from "../datasets/data_keys.ts";
 import type { Documents } from "../vault/documents.ts";
 import { type OpenedVault, saveVault, withVaultLock } from "../vault/vault.ts";
 import { defineCommand, type Deps } from "./_command.ts";

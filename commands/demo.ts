@@ -8,7 +8,7 @@
  * byte for byte. Every step is printed; the last line is the verdict; exit 0 only on success.
  *
  * Everything runs in-process through the same library functions as the commands. The demo's
- * everyday keyslots use a cheap KDF (vault/demo.ts DEMO_PBKDF, throwaway vaults only), and
+ * everyday keyslots use a cheap KDF (drill/demo.ts DEMO_PBKDF, throwaway vaults only), and
  * PARADUX_UNITS_ROOT points inside the temp directory while it runs, so installing the
  * recovered vault writes the demo's job files and systemd units there, never into the live
  * system.
@@ -17,7 +17,7 @@
 import { join } from "node:path";
 import denoJson from "../deno.json" with { type: "json" };
 import { ParaduxError } from "../errors.ts";
-import { backupDataset, restoreDataset } from "../vault/backup.ts";
+import { backupDataset, restoreDataset } from "../datasets/backup.ts";
 import {
   checkDemoTools,
   DEMO_PBKDF,
@@ -29,17 +29,17 @@ import {
   shortKey,
   treeDigest,
   writeDemoData,
-} from "../vault/demo.ts";
+} from "../drill/demo.ts";
 import type { Documents } from "../vault/documents.ts";
-import { runDrill } from "../vault/drill.ts";
+import { runDrill } from "../drill/drill.ts";
 import { publishError, publishVault } from "../vault/publish.ts";
-import { issueShares } from "../vault/shares.ts";
-import { renderStewardPackage } from "../vault/steward_package.ts";
-import { UNITS_ROOT_ENV } from "../vault/units.ts";
+import { issueShares } from "../stewards/shares.ts";
+import { renderStewardPackage } from "../stewards/steward_package.ts";
+import { UNITS_ROOT_ENV } from "../datasets/units.ts";
 import { createVault, saveVault } from "../vault/vault.ts";
 import { defineCommand } from "./_command.ts";
 import type { Io } from "./_io.ts";
-import { type RecoveryPath, SURVIVOR_PATH } from "../vault/survivor_path.ts";
+import { type RecoveryPath, SURVIVOR_PATH } from "../recovery/survivor_path.ts";
 
 /** Options of `demo`. */
 export interface DemoOptions {

@@ -7,7 +7,7 @@
  * @module
  */
 import { ParaduxError } from "../errors.ts";
-import { type DrillCheck, type DrillReport, runDrill } from "../vault/drill.ts";
+import { type DrillCheck, type DrillReport, runDrill } from "../drill/drill.ts";
 import { defineCommand } from "./_command.ts";
 import type { Io } from "./_io.ts";
 import { openHomeVault, PASSPHRASE_OPTION, type PassphraseOptions } from "./_vault.ts";

@@ -14,14 +14,14 @@ import { ParaduxError } from "../errors.ts";
 import { writeFileAtomic } from "../system/atomic.ts";
 import { KIT_FILE, recoveryKitHtml } from "../kit/html.ts";
 import type { Documents } from "../vault/documents.ts";
-import { printedDigests } from "../vault/package_facts.ts";
-import { issueShares, markExported } from "../vault/shares.ts";
+import { printedDigests } from "../stewards/package_facts.ts";
+import { issueShares, markExported } from "../stewards/shares.ts";
 import {
   kitReadme,
   type PackageContext,
   renderStewardPackage,
   type StewardPackage,
-} from "../vault/steward_package.ts";
+} from "../stewards/steward_package.ts";
 import { exportVault, saveVault, withVaultLock } from "../vault/vault.ts";
 import { defineCommand } from "./_command.ts";
 import { afterVaultChange } from "./_publish.ts";

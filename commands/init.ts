@@ -6,7 +6,7 @@
  */
 import { ParaduxError } from "../errors.ts";
 import { createVault, vaultPath } from "../vault/vault.ts";
-import { refreshUnattended } from "../vault/units.ts";
+import { refreshUnattended } from "../datasets/units.ts";
 import { defineCommand } from "./_command.ts";
 import { kdfOf, newPassphrase, PASSPHRASE_OPTION, type PassphraseOptions } from "./_vault.ts";
 

@@ -6,8 +6,8 @@
  */
 import { ParaduxError } from "../errors.ts";
 import { systemdRunning } from "../system/systemd.ts";
-import { writeJobs } from "../vault/jobs.ts";
-import { installUnits, UNITS_ROOT_ENV } from "../vault/units.ts";
+import { writeJobs } from "../datasets/jobs.ts";
+import { installUnits, UNITS_ROOT_ENV } from "../datasets/units.ts";
 import { defineCommand } from "./_command.ts";
 import { openHomeVault, PASSPHRASE_OPTION, type PassphraseOptions } from "./_vault.ts";
 

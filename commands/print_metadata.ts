@@ -8,7 +8,7 @@
 import { join } from "node:path";
 import { ParaduxError } from "../errors.ts";
 import { writeFileAtomic } from "../system/atomic.ts";
-import { makeMetadataPaper, renderMetadataPaper } from "../vault/metadata_paper.ts";
+import { makeMetadataPaper, renderMetadataPaper } from "../recovery/metadata_paper.ts";
 import { defineCommand } from "./_command.ts";
 import { openHomeVault, PASSPHRASE_OPTION, type PassphraseOptions } from "./_vault.ts";
 

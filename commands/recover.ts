@@ -14,10 +14,10 @@
  */
 import { ParaduxError } from "../errors.ts";
 import { canPrompt, promptPassword } from "../system/prompt.ts";
-import { isLuksHead, type LabelledInput, refuseExisting } from "../vault/recovery.ts";
-import { extractDocuments, installSource, readSecretText } from "../vault/recovery_source.ts";
-import { SURVIVOR_PATH } from "../vault/survivor_path.ts";
-import { keyFingerprint } from "../vault/shares.ts";
+import { isLuksHead, type LabelledInput, refuseExisting } from "../recovery/recovery.ts";
+import { extractDocuments, installSource, readSecretText } from "../recovery/recovery_source.ts";
+import { SURVIVOR_PATH } from "../recovery/survivor_path.ts";
+import { keyFingerprint } from "../stewards/shares.ts";
 import { defineCommand } from "./_command.ts";
 import { kdfOf, newPassphrase, PASSPHRASE_OPTION } from "./_vault.ts";
 import { vaultPath } from "../vault/vault.ts";

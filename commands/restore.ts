@@ -6,9 +6,9 @@
  * @module
  */
 import { ParaduxError } from "../errors.ts";
-import { listSnapshots, restoreDataset, restoreSource } from "../vault/backup.ts";
-import { allDataKeys } from "../vault/data_keys.ts";
-import { readState } from "../vault/state.ts";
+import { listSnapshots, restoreDataset, restoreSource } from "../datasets/backup.ts";
+import { allDataKeys } from "../datasets/data_keys.ts";
+import { readState } from "../datasets/state.ts";
 import { defineCommand } from "./_command.ts";
 import { findDataset, formatBytes, formatTime } from "./_datasets.ts";
 import { countOf } from "./_io.ts";

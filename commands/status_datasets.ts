@@ -6,9 +6,9 @@
  * unless `--show-credentials`.
  * @module
  */
-import { datasetStatuses, type DestinationStatus } from "../vault/dataset_status.ts";
-import { readState } from "../vault/state.ts";
-import { datasetsEncryption, encryptionLabel } from "../vault/encryption_status.ts";
+import { datasetStatuses, type DestinationStatus } from "../datasets/dataset_status.ts";
+import { readState } from "../datasets/state.ts";
+import { datasetsEncryption, encryptionLabel } from "../datasets/encryption_status.ts";
 import { defineCommand } from "./_command.ts";
 import { formatAge, formatTime } from "./_datasets.ts";
 import {

@@ -7,8 +7,8 @@
  * @module
  */
 import type { Documents } from "../vault/documents.ts";
-import { cardOf } from "../vault/recovery_card.ts";
-import { stewardPackageStatus } from "../vault/package_facts.ts";
+import { cardOf } from "../stewards/recovery_card.ts";
+import { stewardPackageStatus } from "../stewards/package_facts.ts";
 import { defineCommand } from "./_command.ts";
 import type { StatusOptions } from "./_status.ts";
 import { openHomeVault, PASSPHRASE_OPTION } from "./_vault.ts";

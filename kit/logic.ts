@@ -1,7 +1,7 @@
 /**
  * What the recovery kit page does, without the page: classify each added share, rebuild the
  * recovery secret, open a vault export (or the paper copy of the metadata), recover a paper
- * backup. Everything here calls the CLI's own functions (vault/recovery.ts, paper/inputs.ts,
+ * backup. Everything here calls the CLI's own functions (recovery/recovery.ts, paper/inputs.ts,
  * paper/shards.ts, paper/recover.ts, vault/export_bytes.ts): the kit has no crypto or parsing
  * of its own. Runs under Deno too (tests/unit/kit/logic_test.ts).
  * @module
@@ -15,7 +15,7 @@ import { recoverBackup, type RecoveredBackup } from "../paper/recover.ts";
 import { type SourcedShard, sourcedShard } from "../paper/shards.ts";
 import type { Documents } from "../vault/documents.ts";
 import { openExportBytes } from "../vault/export_bytes.ts";
-import { documentsFromPaper } from "../vault/metadata_paper.ts";
+import { documentsFromPaper } from "../recovery/metadata_paper.ts";
 import {
   checkSourceDocs,
   framesPart,
@@ -24,7 +24,7 @@ import {
   type ReconstructedSecret,
   reconstructSecret,
   relabel,
-} from "../vault/recovery.ts";
+} from "../recovery/recovery.ts";
 
 /** One thing the person added: a file (its QR codes) or a pasted text. */
 export interface ShareItem {

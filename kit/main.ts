@@ -7,7 +7,7 @@
  */
 import { DOCUMENT_NAMES, type Documents, documentText, fileNameOf } from "../vault/documents.ts";
 import { zipStored } from "./zip.ts";
-import { isLuksHead } from "../vault/recovery.ts";
+import { isLuksHead } from "../recovery/recovery.ts";
 import { scanImageBytes, useZxingWasm } from "../paper/scan.ts";
 import { readBarcodes } from "zxing-wasm/reader";
 import { grayPng, rasterisePdfRects } from "./pdf_pages.ts";

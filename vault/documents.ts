@@ -147,7 +147,7 @@ export interface IssuedShare {
   issuedAt: string;
   /** ISO 8601 time its steward package was last exported (absent: never). */
   exportedAt?: string;
-  /** Digests of what that package printed, per part (see vault/package_facts.ts). */
+  /** Digests of what that package printed, per part (see stewards/package_facts.ts). */
   printed?: Record<string, string>;
 }
 
@@ -197,7 +197,7 @@ export interface SecretsDoc {
   ageIdentity: string;
   /** Its recipient (`age1...`). */
   ageRecipient: string;
-  /** Generation of `ageIdentity` (absent: 1); see vault/data_keys.ts. */
+  /** Generation of `ageIdentity` (absent: 1); see datasets/data_keys.ts. */
   dataKeyGeneration?: number;
   /** When `ageIdentity` was made (absent: `createdAt`). */
   dataKeyCreatedAt?: string;
@@ -205,9 +205,9 @@ export interface SecretsDoc {
   retiredDataKeys?: DataKeyEntry[];
   /** The recovery card's bytes (base64), made by the recovery-card feature; null until then. */
   recoveryCard: string | null;
-  /** When the recovery card (and its recovery secret) was made (see vault/recovery_card.ts). */
+  /** When the recovery card (and its recovery secret) was made (see stewards/recovery_card.ts). */
   recoveryCardIssuedAt?: string;
-  /** The current share set (absent until the first share is issued; see vault/shares.ts). */
+  /** The current share set (absent until the first share is issued; see stewards/shares.ts). */
   shareSet?: ShareSetInfo;
   /** Shares of earlier recovery secrets, kept to show stewards whose package is stale. */
   retiredShares?: IssuedShare[];

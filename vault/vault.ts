@@ -51,7 +51,7 @@ import { acquireLock } from "../system/lock.ts";
 import { withPrivateDir } from "../system/private_dir.ts";
 import { type Documents, initialDocuments } from "./documents.ts";
 import { decodePayload, encodePayload } from "./payload.ts";
-import { withRecoveryCard } from "./recovery_card.ts";
+import { withRecoveryCard } from "../stewards/recovery_card.ts";
 import { newSecrets } from "./secrets.ts";
 import { hasTool } from "../system/exec.ts";
 import { exists } from "../system/exists.ts";

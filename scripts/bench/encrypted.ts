@@ -1,5 +1,5 @@
 /**
- * Encrypted pushes (vault/encrypted.ts over the `file` protocol): peak RSS of a child process
+ * Encrypted pushes (datasets/encrypted.ts over the `file` protocol): peak RSS of a child process
  * pushing 100 MiB and 1 GiB (their ratio should be near 1: memory must not grow with the
  * dataset), and the 1 GiB push's time against `tar -cz | age -r RECIPIENT` of the same tree.
  * The tree mixes incompressible (random) and compressible (text) files of 8 MiB.
@@ -10,7 +10,7 @@
 import { join } from "node:path";
 import { type BenchRow, run } from "./harness.ts";
 import { generateDataKey } from "../../crypto/age_x25519.ts";
-import { pushEncrypted } from "../../vault/encrypted.ts";
+import { pushEncrypted } from "../../datasets/encrypted.ts";
 import { protocol as fileProtocol } from "../../protocols/file.ts";
 
 const MIB = 1024 * 1024;

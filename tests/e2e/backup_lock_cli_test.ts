@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { datasetLockPath } from "../../vault/backup.ts";
+import { datasetLockPath } from "../../datasets/backup.ts";
 import { makeSandbox, paradux, withPass } from "./sandbox.ts";
 
 Deno.test("e2e backup: a held dataset lock is exit 7; --location finds its dataset", async () => {

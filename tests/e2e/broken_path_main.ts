@@ -8,7 +8,7 @@
  */
 import { terminalIo } from "../../commands/_io.ts";
 import { main } from "../../main.ts";
-import { type RecoveryPath, SURVIVOR_PATH } from "../../vault/survivor_path.ts";
+import { type RecoveryPath, SURVIVOR_PATH } from "../../recovery/survivor_path.ts";
 import { CHEAP_KDF } from "../helpers/cheap_kdf.ts";
 
 const OTHER = "abandon ".repeat(23) + "art";

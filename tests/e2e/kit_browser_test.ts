@@ -15,7 +15,7 @@ import { formatFallbackText } from "../../paper/format/fallback_text.ts";
 import { decodeShardPayload } from "../../paper/format/shard.ts";
 import { framesOfInput } from "../../paper/inputs.ts";
 import { DOCUMENT_NAMES } from "../../vault/documents.ts";
-import { framesPart } from "../../vault/recovery.ts";
+import { framesPart } from "../../recovery/recovery.ts";
 import { openVault } from "../../vault/vault.ts";
 import {
   allowDownloads,

@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DOCUMENT_NAMES } from "../../vault/documents.ts";
-import { framesPart } from "../../vault/recovery.ts";
+import { framesPart } from "../../recovery/recovery.ts";
 import { openVault } from "../../vault/vault.ts";
 import { launchBrowser } from "../helpers/browser.ts";
 import { ROOT } from "./cli.ts";

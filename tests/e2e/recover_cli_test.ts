@@ -6,7 +6,7 @@ import { encodeFrame } from "../../paper/format/frame.ts";
 import { formatFallbackText } from "../../paper/format/fallback_text.ts";
 import { decodeShardPayload, encodeShardPayload } from "../../paper/format/shard.ts";
 import { framesOfInput } from "../../paper/inputs.ts";
-import { framesPart } from "../../vault/recovery.ts";
+import { framesPart } from "../../recovery/recovery.ts";
 import { openVault } from "../../vault/vault.ts";
 
 const NEW_PASS = "a brand new everyday passphrase";

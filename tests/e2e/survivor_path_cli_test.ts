@@ -1,5 +1,5 @@
 /**
- * e2e: the demo (and the drill inside it) run the survivor's path (vault/survivor_path.ts), the
+ * e2e: the demo (and the drill inside it) run the survivor's path (recovery/survivor_path.ts), the
  * same code `paradux recover` runs. With one step of that path broken (tests/e2e/
  * broken_path_main.ts), the demo's drill fails and names what broke, and the demo fails
  * before the disaster.

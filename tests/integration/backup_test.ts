@@ -8,9 +8,9 @@ import {
   datasetLockPath,
   listSnapshots,
   restoreDataset,
-} from "../../vault/backup.ts";
+} from "../../datasets/backup.ts";
 import type { Dataset } from "../../vault/documents.ts";
-import { readState, statePath } from "../../vault/state.ts";
+import { readState, statePath } from "../../datasets/state.ts";
 import { diffTrees, makeUnusualTree } from "../helpers/tree.ts";
 
 async function setup(

@@ -6,11 +6,11 @@ import { initialDocuments } from "../../vault/documents.ts";
 import { newSecrets } from "../../vault/secrets.ts";
 import { TEST_ARGON2ID } from "../../system/cryptsetup.ts";
 import type { Documents } from "../../vault/documents.ts";
-import { type DrillReport, runDrill } from "../../vault/drill.ts";
-import { type RecoveryPath, SURVIVOR_PATH } from "../../vault/survivor_path.ts";
+import { type DrillReport, runDrill } from "../../drill/drill.ts";
+import { type RecoveryPath, SURVIVOR_PATH } from "../../recovery/survivor_path.ts";
 import { EXPORT_NAME, publishError, publishVault } from "../../vault/publish.ts";
-import { pushEncrypted } from "../../vault/encrypted.ts";
-import { issueShares } from "../../vault/shares.ts";
+import { pushEncrypted } from "../../datasets/encrypted.ts";
+import { issueShares } from "../../stewards/shares.ts";
 import { createVault, type OpenedVault, saveVault } from "../../vault/vault.ts";
 
 const lookup = () => file;

@@ -11,14 +11,14 @@ import { isUserError } from "../../errors.ts";
 import type { Location, ProtocolSpec, TransferContext } from "../../protocols/_protocol.ts";
 import { protocol as fileProtocol } from "../../protocols/file.ts";
 import { partName } from "../../protocols/_archive.ts";
-import { allDataKeys, currentDataKey, rotateDataKey } from "../../vault/data_keys.ts";
+import { allDataKeys, currentDataKey, rotateDataKey } from "../../datasets/data_keys.ts";
 import { newSecrets } from "../../vault/secrets.ts";
 import {
   encryptedSnapshots,
   pushEncrypted,
   restoreEncrypted,
   SNAPSHOT_DIR,
-} from "../../vault/encrypted.ts";
+} from "../../datasets/encrypted.ts";
 import { diffTrees, listTree, makeUnusualTree } from "../helpers/tree.ts";
 
 const protocol: ProtocolSpec = fileProtocol;
@@ -133,7 +133,7 @@ Deno.test("encrypted push: the Debian age CLI decrypts a snapshot (cat parts | a
     assert.ok(r.manifest.parts.length >= 3);
     const out = join(tmp, "by-age");
     await Deno.mkdir(out);
-    // The command documented in vault/encrypted.ts, run in the destination directory.
+    // The command documented in datasets/encrypted.ts, run in the destination directory.
     const sh = await new Deno.Command("sh", {
       args: ["-c", 'cat "$ID".*/data.tar.gz.age.* | age -d -i "$KEY" | tar -xzp -C "$OUT"'],
       cwd: s.dest,

@@ -10,9 +10,9 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { backupDataset } from "../../vault/backup.ts";
+import { backupDataset } from "../../datasets/backup.ts";
 import type { Dataset } from "../../vault/documents.ts";
-import { destinationState, readState } from "../../vault/state.ts";
+import { destinationState, readState } from "../../datasets/state.ts";
 import { diffTrees } from "../helpers/tree.ts";
 import { startSshd } from "../helpers/servers/sshd.ts";
 

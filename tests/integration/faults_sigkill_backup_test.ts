@@ -18,8 +18,8 @@ import { atStart, killAt, newEntry, newFileUnder, type Probe } from "../helpers/
 import { ROOT } from "../e2e/cli.ts";
 import { generateDataKey } from "../../crypto/age_x25519.ts";
 import { protocolFor } from "../../protocols/_lookup.ts";
-import { restoreEncrypted } from "../../vault/encrypted.ts";
-import { listSnapshots } from "../../vault/backup.ts";
+import { restoreEncrypted } from "../../datasets/encrypted.ts";
+import { listSnapshots } from "../../datasets/backup.ts";
 import type { Dataset } from "../../vault/documents.ts";
 
 const SNAPSHOT = /^\d{8}T\d{6}Z(-\d+)?$/;

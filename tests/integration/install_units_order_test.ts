@@ -3,9 +3,9 @@ import { join } from "node:path";
 import { isUserError } from "../../errors.ts";
 import { TEST_ARGON2ID } from "../../system/cryptsetup.ts";
 import type { Documents } from "../../vault/documents.ts";
-import { jobPath } from "../../vault/jobs.ts";
-import { installFromDocuments } from "../../vault/recovery.ts";
-import { installUnits, UNITS_ROOT_ENV } from "../../vault/units.ts";
+import { jobPath } from "../../datasets/jobs.ts";
+import { installFromDocuments } from "../../recovery/recovery.ts";
+import { installUnits, UNITS_ROOT_ENV } from "../../datasets/units.ts";
 import { createVault } from "../../vault/vault.ts";
 
 const PASS = new TextEncoder().encode("new everyday passphrase");

@@ -6,7 +6,7 @@ import {
   documentsFromPaper,
   makeMetadataPaper,
   renderMetadataPaper,
-} from "../../vault/metadata_paper.ts";
+} from "../../recovery/metadata_paper.ts";
 import { newRecoveryMnemonic, newSecrets } from "../../vault/secrets.ts";
 import { isUserError } from "../../errors.ts";
 

@@ -9,10 +9,10 @@ import { join } from "node:path";
 import { presetLayout } from "../../paper/layout.ts";
 import { renderQrDocument } from "../../paper/pdf.ts";
 import { initialDocuments } from "../../vault/documents.ts";
-import { withRecoveryCard } from "../../vault/recovery_card.ts";
+import { withRecoveryCard } from "../../stewards/recovery_card.ts";
 import { newSecrets } from "../../vault/secrets.ts";
-import { issueShares } from "../../vault/shares.ts";
-import { LETTER_COMMANDS, renderStewardPackage } from "../../vault/steward_package.ts";
+import { issueShares } from "../../stewards/shares.ts";
+import { LETTER_COMMANDS, renderStewardPackage } from "../../stewards/steward_package.ts";
 
 interface Word {
   text: string;

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { toHex } from "../../crypto/hashes.ts";
 import { TEST_ARGON2ID } from "../../system/cryptsetup.ts";
-import { issueShares, shareOf } from "../../vault/shares.ts";
+import { issueShares, shareOf } from "../../stewards/shares.ts";
 import { createVault, exportVault, saveVault } from "../../vault/vault.ts";
 
 const PY = "/usr/bin/python3";

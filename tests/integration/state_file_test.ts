@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { readState, recordPull, recordPush, statePath } from "../../vault/state.ts";
+import { readState, recordPull, recordPush, statePath } from "../../datasets/state.ts";
 
 Deno.test("state file: concurrent writers never lose each other's results", async () => {
   const home = await Deno.makeTempDir({ prefix: "paradux-state-" });

@@ -3,9 +3,9 @@ import { join } from "node:path";
 import { isUserError } from "../../errors.ts";
 import { calendarNext, calendarProblem, verifyUnits } from "../../system/systemd.ts";
 import type { Documents } from "../../vault/documents.ts";
-import { writeJobs } from "../../vault/jobs.ts";
-import { nextNamedElapse } from "../../vault/schedule.ts";
-import { currentProgram, installUnits, refreshUnattended } from "../../vault/units.ts";
+import { writeJobs } from "../../datasets/jobs.ts";
+import { nextNamedElapse } from "../../datasets/schedule.ts";
+import { currentProgram, installUnits, refreshUnattended } from "../../datasets/units.ts";
 
 function docsWith(datasets: unknown[]): Documents {
   return {

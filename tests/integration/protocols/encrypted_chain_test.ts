@@ -5,9 +5,13 @@
  */
 import { join } from "node:path";
 import { protocol as file } from "../../../protocols/file.ts";
-import { currentDataKey } from "../../../vault/data_keys.ts";
+import { currentDataKey } from "../../../datasets/data_keys.ts";
 import { newSecrets } from "../../../vault/secrets.ts";
-import { encryptedSnapshots, pushEncrypted, restoreEncrypted } from "../../../vault/encrypted.ts";
+import {
+  encryptedSnapshots,
+  pushEncrypted,
+  restoreEncrypted,
+} from "../../../datasets/encrypted.ts";
 import { runChainConformance } from "./chain.ts";
 
 const key = currentDataKey(await newSecrets(2));

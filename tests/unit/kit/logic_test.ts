@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { type Documents, initialDocuments } from "../../../vault/documents.ts";
-import { cardOf, withRecoveryCard } from "../../../vault/recovery_card.ts";
+import { cardOf, withRecoveryCard } from "../../../stewards/recovery_card.ts";
 import { newSecrets } from "../../../vault/secrets.ts";
-import { issueShares, shareOf } from "../../../vault/shares.ts";
+import { issueShares, shareOf } from "../../../stewards/shares.ts";
 import {
   examineShares,
   mnemonicOf,
