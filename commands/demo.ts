@@ -40,6 +40,7 @@ import { createVault, saveVault } from "../vault/vault.ts";
 import { defineCommand } from "./_command.ts";
 import type { Io } from "./_io.ts";
 import { type RecoveryPath, SURVIVOR_PATH } from "../recovery/survivor_path.ts";
+import { newVaultSecrets } from "../stewards/recovery_card.ts";
 
 /** Options of `demo`. */
 export interface DemoOptions {
@@ -117,7 +118,7 @@ async function runDemo(
   step("paradux init: a new vault with a fresh recovery secret (2 of 3 stewards needed)");
   const passphrase = new TextEncoder().encode("demo everyday passphrase");
   let vault = await createVault(w.home, passphrase, {
-    threshold: 2,
+    secrets: await newVaultSecrets(2, "Demo User"),
     userName: "Demo User",
     pbkdf: DEMO_PBKDF,
   });

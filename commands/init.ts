@@ -9,6 +9,7 @@ import { createVault, vaultPath } from "../vault/vault.ts";
 import { refreshUnattended } from "../datasets/units.ts";
 import { defineCommand } from "./_command.ts";
 import { kdfOf, newPassphrase, PASSPHRASE_OPTION, type PassphraseOptions } from "./_vault.ts";
+import { newVaultSecrets } from "../stewards/recovery_card.ts";
 
 /** Options of `init`. */
 export interface InitOptions extends PassphraseOptions {
@@ -64,7 +65,7 @@ export const command = defineCommand<InitOptions>({
     const passphrase = await newPassphrase(options.passphraseFile);
     io.progress("creating the vault...");
     const vault = await createVault(globals.home, passphrase, {
-      threshold: k,
+      secrets: await newVaultSecrets(k, options.name),
       pbkdf: kdfOf(deps).everyday,
       ...(options.name === undefined ? {} : { userName: options.name }),
     });

@@ -498,10 +498,10 @@ export async function installFromDocuments(
     const staging = await Deno.makeTempDir({ dir: home, prefix: ".install-" });
     try {
       const fresh = await createVault(staging, passphrase, {
-        threshold: docs.secrets.threshold,
+        secrets: docs.secrets,
         ...(options.pbkdf === undefined ? {} : { pbkdf: options.pbkdf }),
       });
-      const made = await replaceRecoverySecret(fresh, docs);
+      const made = await saveVault(fresh, docs);
       await commitTemp(made.path, path);
       await refreshUnattended(docs, home);
       return { ...made, path, home };

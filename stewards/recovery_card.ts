@@ -18,7 +18,7 @@ import { formatFallbackText } from "../paper/format/fallback_text.ts";
 import { encodeFrame } from "../paper/format/frame.ts";
 import type { RecoveryInput } from "../paper/inputs.ts";
 import type { SecretsDoc } from "../vault/documents.ts";
-import { newRecoveryMnemonic } from "../vault/secrets.ts";
+import { newRecoveryMnemonic, newSecrets } from "../vault/secrets.ts";
 
 /** The one file inside the card. */
 export const CARD_FILE = "paradux-recovery-card.txt";
@@ -165,6 +165,19 @@ export async function withRecoveryCard(
     recoveryCard: Buffer.from(backup.ciphertext).toString("base64"),
     recoveryCardIssuedAt: issuedAt,
   };
+}
+
+/**
+ * The secrets of a new vault with threshold `k` and the card of its recovery secret, made for
+ * `owner` (the user's name, if given at init).
+ * @throws ParaduxError `usage` when k is out of range.
+ */
+export async function newVaultSecrets(
+  k: number,
+  owner?: string,
+  now = new Date(),
+): Promise<SecretsDoc> {
+  return await withRecoveryCard(await newSecrets(k, now), owner ?? "(no name given at init)", now);
 }
 
 /**

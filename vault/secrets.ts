@@ -1,7 +1,7 @@
 /**
  * Making the `secrets` document of a new vault: the recovery secret (32 random bytes as a
  * 24-word BIP39 mnemonic), the Ed25519 signing key, the age X25519 data key, k, and an empty
- * share list. The recovery card is filled in later by the recovery-card feature.
+ * share list. The recovery card is added by `newVaultSecrets` (stewards/recovery_card.ts).
  * @module
  */
 import { toHex } from "../crypto/hashes.ts";

@@ -49,10 +49,8 @@ import {
 } from "../system/cryptsetup.ts";
 import { acquireLock } from "../system/lock.ts";
 import { withPrivateDir } from "../system/private_dir.ts";
-import { type Documents, initialDocuments } from "./documents.ts";
+import { type Documents, initialDocuments, type SecretsDoc } from "./documents.ts";
 import { decodePayload, encodePayload } from "./payload.ts";
-import { withRecoveryCard } from "../stewards/recovery_card.ts";
-import { newSecrets } from "./secrets.ts";
 import { hasTool } from "../system/exec.ts";
 import { exists } from "../system/exists.ts";
 
@@ -102,8 +100,11 @@ export interface OpenedVault {
 
 /** What {@link createVault} needs. */
 export interface CreateOptions {
-  /** k: stewards needed to recover (>= 2). */
-  threshold: number;
+  /**
+   * The secrets of the new vault, recovery card included: `newVaultSecrets` in
+   * stewards/recovery_card.ts, or the recovered secrets when a vault is installed from a copy.
+   */
+  secrets: SecretsDoc;
   /** The user's name for the user document (optional). */
   userName?: string;
   /** KDF of the everyday keyslot (default {@link EVERYDAY_PBKDF}). */
@@ -148,10 +149,7 @@ async function createVaultFile(
   const lock = await acquireLock(lockPath(home));
   try {
     if (await exists(path)) throw alreadyExists(path);
-    const secrets = await withRecoveryCard(
-      await newSecrets(options.threshold),
-      options.userName ?? "(no name given at init)",
-    );
+    const secrets = options.secrets;
     const docs = initialDocuments(secrets, options.userName);
     const volumeKey = crypto.getRandomValues(new Uint8Array(64));
     const tmp = tempPathBeside(path);

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { type BenchRow, medianMs } from "./harness.ts";
 import { encryptSegment, parseLuks2Header } from "../../crypto/luks2/mod.ts";
 import { createVault, openVault, vaultPath } from "../../vault/vault.ts";
+import { newVaultSecrets } from "../../stewards/recovery_card.ts";
 
 const MIB = 1024 * 1024;
 
@@ -66,7 +67,7 @@ async function benchXts(): Promise<BenchRow> {
 async function benchVaultOpen(tmp: string): Promise<BenchRow[]> {
   const home = join(tmp, "home");
   const pass = new TextEncoder().encode("bench everyday passphrase");
-  await createVault(home, pass, { threshold: 2, pbkdf: { type: "argon2id" } });
+  await createVault(home, pass, { secrets: await newVaultSecrets(2), pbkdf: { type: "argon2id" } });
   const file = vaultPath(home);
   const kdf = parseLuks2Header(await Deno.readFile(file)).json.keyslots["0"]?.kdf;
   const withCryptsetup = await medianMs(() => openVault(home, pass), 3);

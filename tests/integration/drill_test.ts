@@ -12,6 +12,7 @@ import { EXPORT_NAME, publishError, publishVault } from "../../vault/publish.ts"
 import { pushEncrypted } from "../../datasets/encrypted.ts";
 import { issueShares } from "../../stewards/shares.ts";
 import { createVault, type OpenedVault, saveVault } from "../../vault/vault.ts";
+import { newVaultSecrets } from "../../stewards/recovery_card.ts";
 
 const lookup = () => file;
 const url = (p: string) => `file://${p}`;
@@ -25,7 +26,7 @@ interface World {
 async function world(): Promise<World> {
   const root = await Deno.makeTempDir({ prefix: "paradux-drill-" });
   const created = await createVault(join(root, "home"), new TextEncoder().encode("pass phrase"), {
-    threshold: 2,
+    secrets: await newVaultSecrets(2),
     userName: "Ada",
     pbkdf: TEST_ARGON2ID,
   });

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { createVault, exportVault } from "../../vault/vault.ts";
 import { TEST_ARGON2ID } from "../../system/cryptsetup.ts";
 import { runCli } from "../e2e/cli.ts";
+import { newVaultSecrets } from "../../stewards/recovery_card.ts";
 
 const DAMAGE: Record<string, (b: Uint8Array) => Uint8Array> = {
   "a garbled data sector": (b) => {
@@ -32,7 +33,7 @@ Deno.test("faults: a damaged export at one location is named by recover; another
   const work = await Deno.makeTempDir({ prefix: "paradux-corrupt-export-" });
   try {
     const vault = await createVault(join(work, "home"), new TextEncoder().encode("p a s s"), {
-      threshold: 2,
+      secrets: await newVaultSecrets(2),
       pbkdf: TEST_ARGON2ID,
     });
     const secretFile = join(work, "secret");

@@ -18,6 +18,7 @@ import { createVault, exportVault, openVault, saveVault, vaultPath } from "../..
 import { TEST_ARGON2ID } from "../../system/cryptsetup.ts";
 import { isUserError } from "../../errors.ts";
 import { runCli } from "../e2e/cli.ts";
+import { newVaultSecrets } from "../../stewards/recovery_card.ts";
 
 const PASS = "disk full passphrase";
 const ROOT = Deno.uid() === 0;
@@ -56,7 +57,10 @@ Deno.test({
     try {
       const home = join(mnt, "home");
       const pass = new TextEncoder().encode(PASS);
-      const vault = await createVault(home, pass, { threshold: 2, pbkdf: TEST_ARGON2ID });
+      const vault = await createVault(home, pass, {
+        secrets: await newVaultSecrets(2),
+        pbkdf: TEST_ARGON2ID,
+      });
       assert.equal((await Deno.stat(vaultPath(home))).size, 3 << 20);
       const before = await Deno.readFile(vaultPath(home));
       await Deno.writeFile(join(mnt, "ballast"), new Uint8Array(2 << 20).fill(7));
@@ -98,7 +102,7 @@ Deno.test({
       await fill(join(mnt, "filler"));
       const other = join(mnt, "other");
       await assert.rejects(
-        createVault(other, pass, { threshold: 2, pbkdf: TEST_ARGON2ID }),
+        createVault(other, pass, { secrets: await newVaultSecrets(2), pbkdf: TEST_ARGON2ID }),
         (e) => isUserError(e),
       );
       assert.ok(!names(other).includes("vault.luks"), `${names(other)}`);

@@ -17,6 +17,7 @@ import { parseLuks2Header } from "../../crypto/luks2/mod.ts";
 import { TEST_ARGON2ID } from "../../system/cryptsetup.ts";
 import { ROOT } from "../e2e/cli.ts";
 import { atStart, killAt, newEntry, type Probe, replaced } from "../helpers/kill_at.ts";
+import { newVaultSecrets } from "../../stewards/recovery_card.ts";
 
 const PASS = "sigkill export passphrase";
 
@@ -50,7 +51,7 @@ Deno.test("faults: export-metadata killed with SIGKILL leaves no partial export 
     const passFile = join(work, "pass");
     await Deno.writeTextFile(passFile, PASS + "\n");
     const vault = await createVault(home, new TextEncoder().encode(PASS), {
-      threshold: 2,
+      secrets: await newVaultSecrets(2),
       pbkdf: TEST_ARGON2ID,
     });
     const mnemonic = new TextEncoder().encode(vault.docs.secrets.recoveryMnemonic);
@@ -117,7 +118,7 @@ Deno.test("faults: while exporting, no file in the destination directory ever ho
     const out = join(work, "out");
     await Deno.mkdir(out);
     const vault = await createVault(join(work, "home"), new TextEncoder().encode(PASS), {
-      threshold: 2,
+      secrets: await newVaultSecrets(2),
       pbkdf: TEST_ARGON2ID,
     });
     const watcher = Deno.watchFs(out);

@@ -16,6 +16,7 @@ import { parseLuks2Header } from "../../crypto/luks2/mod.ts";
 import { TEST_ARGON2ID } from "../../system/cryptsetup.ts";
 import { ROOT } from "../e2e/cli.ts";
 import { atStart, killAt, newEntry, type Probe, replaced } from "../helpers/kill_at.ts";
+import { newVaultSecrets } from "../../stewards/recovery_card.ts";
 
 const PASS = "sigkill publish passphrase";
 
@@ -39,7 +40,7 @@ Deno.test("faults: publish-metadata killed with SIGKILL leaves the old or the ne
     const locations = ["a", "b"].map((n) => join(work, `location-${n}`));
     for (const l of locations) await Deno.mkdir(l);
     let vault = await createVault(home, new TextEncoder().encode(PASS), {
-      threshold: 2,
+      secrets: await newVaultSecrets(2),
       pbkdf: TEST_ARGON2ID,
     });
     const mnemonic = new TextEncoder().encode(vault.docs.secrets.recoveryMnemonic);

@@ -7,6 +7,7 @@ import { jobPath } from "../../datasets/jobs.ts";
 import { installFromDocuments } from "../../recovery/recovery.ts";
 import { installUnits, UNITS_ROOT_ENV } from "../../datasets/units.ts";
 import { createVault } from "../../vault/vault.ts";
+import { newVaultSecrets } from "../../stewards/recovery_card.ts";
 
 const PASS = new TextEncoder().encode("new everyday passphrase");
 const TIMER = "paradux-backup@photos.timer";
@@ -14,7 +15,7 @@ const TIMER = "paradux-backup@photos.timer";
 /** Recovered documents holding one dataset with a destination (so it has units). */
 async function recoveredDocs(root: string): Promise<Documents> {
   const old = await createVault(join(root, "old-home"), PASS, {
-    threshold: 2,
+    secrets: await newVaultSecrets(2),
     userName: "Ann",
     pbkdf: TEST_ARGON2ID,
   });

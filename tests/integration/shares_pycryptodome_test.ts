@@ -10,6 +10,7 @@ import { toHex } from "../../crypto/hashes.ts";
 import { TEST_ARGON2ID } from "../../system/cryptsetup.ts";
 import { issueShares, shareOf } from "../../stewards/shares.ts";
 import { createVault, exportVault, saveVault } from "../../vault/vault.ts";
+import { newVaultSecrets } from "../../stewards/recovery_card.ts";
 
 const PY = "/usr/bin/python3";
 
@@ -77,7 +78,7 @@ Deno.test("shares: PyCryptodome rebuilds the mnemonic from share frames; cryptse
   try {
     const pass = new TextEncoder().encode("everyday passphrase 1");
     let vault = await createVault(join(root, "home"), pass, {
-      threshold: 3,
+      secrets: await newVaultSecrets(3),
       userName: "Ann Example",
       pbkdf: TEST_ARGON2ID,
     });

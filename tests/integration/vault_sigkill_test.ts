@@ -12,6 +12,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { createVault, openVault, vaultPath } from "../../vault/vault.ts";
 import { TEST_ARGON2ID } from "../../system/cryptsetup.ts";
+import { newVaultSecrets } from "../../stewards/recovery_card.ts";
 
 const PASS = "sigkill test passphrase";
 const LOOP = fileURLToPath(new URL("../helpers/vault_save_loop.ts", import.meta.url));
@@ -99,7 +100,7 @@ Deno.test({
     const home = await Deno.makeTempDir({ prefix: "paradux-sigkill-" });
     try {
       await createVault(home, new TextEncoder().encode(PASS), {
-        threshold: 2,
+        secrets: await newVaultSecrets(2),
         pbkdf: TEST_ARGON2ID,
       });
       let n = 0;

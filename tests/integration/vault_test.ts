@@ -25,6 +25,7 @@ import {
   unlockVolumeKey,
 } from "../../crypto/luks2/mod.ts";
 import type { Documents } from "../../vault/documents.ts";
+import { newVaultSecrets } from "../../stewards/recovery_card.ts";
 
 const enc = new TextEncoder();
 const PASS = enc.encode("correct horse battery staple");
@@ -37,7 +38,7 @@ Deno.test("vault: create, open, save, reopen; keyslots 0 (argon2id) and 1 (pbkdf
   const home = await tempHome();
   try {
     const v = await createVault(home, PASS, {
-      threshold: 3,
+      secrets: await newVaultSecrets(3),
       userName: "Ann",
       pbkdf: TEST_ARGON2ID,
     });
@@ -66,7 +67,7 @@ Deno.test("vault: create, open, save, reopen; keyslots 0 (argon2id) and 1 (pbkdf
     assert.deepEqual(names, ["vault.luks"]);
     await assert.rejects(openVault(home, enc.encode("wrong")), (e) => isUserError(e, "auth"));
     await assert.rejects(
-      createVault(home, PASS, { threshold: 2, pbkdf: TEST_ARGON2ID }),
+      createVault(home, PASS, { secrets: await newVaultSecrets(2), pbkdf: TEST_ARGON2ID }),
       (e) => isUserError(e, "exists"),
     );
     // invalid documents are refused and change nothing
@@ -85,7 +86,10 @@ Deno.test("vault: create, open, save, reopen; keyslots 0 (argon2id) and 1 (pbkdf
 Deno.test("vault: the payload is a tar at the start of the data segment; a big one grows the file", async () => {
   const home = await tempHome();
   try {
-    const v = await createVault(home, PASS, { threshold: 2, pbkdf: TEST_ARGON2ID });
+    const v = await createVault(home, PASS, {
+      secrets: await newVaultSecrets(2),
+      pbkdf: TEST_ARGON2ID,
+    });
     const docs = structuredClone(v.docs);
     docs.user.notes = "x".repeat(4000);
     for (let i = 0; i < 250; i++) {
@@ -146,7 +150,10 @@ Deno.test("vault: the payload is a tar at the start of the data segment; a big o
 Deno.test("vault: export keeps only the recovery keyslot; change-passphrase swaps slot 0", async () => {
   const home = await tempHome();
   try {
-    const v = await createVault(home, PASS, { threshold: 2, pbkdf: TEST_ARGON2ID });
+    const v = await createVault(home, PASS, {
+      secrets: await newVaultSecrets(2),
+      pbkdf: TEST_ARGON2ID,
+    });
     const mnemonic = enc.encode(v.docs.secrets.recoveryMnemonic);
     const dest = join(home, "export.luks");
     await assert.rejects(
@@ -207,7 +214,10 @@ async function openWithoutCryptsetup(home: string, passphraseFile: string): Prom
 Deno.test("vault open: cryptsetup and the engine open the everyday slot alike; the mnemonic opens slot 1", async () => {
   const home = await tempHome();
   try {
-    const v = await createVault(home, PASS, { threshold: 2, pbkdf: TEST_ARGON2ID });
+    const v = await createVault(home, PASS, {
+      secrets: await newVaultSecrets(2),
+      pbkdf: TEST_ARGON2ID,
+    });
     const mnemonic = enc.encode(v.docs.secrets.recoveryMnemonic);
     // cryptsetup on PATH: it unlocks the argon2 keyslot 0
     const everyday = await openVault(home, PASS);

@@ -22,10 +22,14 @@ import { decodePayload } from "../../../vault/payload.ts";
 import { createVault, openVaultFile, vaultPath } from "../../../vault/vault.ts";
 import { TEST_ARGON2ID } from "../../../system/cryptsetup.ts";
 import { flipBit, fuzzRuns, outcome, outcomeAsync } from "../../helpers/fuzz.ts";
+import { newVaultSecrets } from "../../../stewards/recovery_card.ts";
 
 const PASS = new TextEncoder().encode("vault fuzz passphrase");
 const HOME = await Deno.makeTempDir({ prefix: "paradux-vault-fuzz-" });
-const ORIGINAL = await createVault(HOME, PASS, { threshold: 2, pbkdf: TEST_ARGON2ID });
+const ORIGINAL = await createVault(HOME, PASS, {
+  secrets: await newVaultSecrets(2),
+  pbkdf: TEST_ARGON2ID,
+});
 const FILE = await Deno.readFile(vaultPath(HOME));
 await Deno.remove(HOME, { recursive: true });
 const HEADER = parseLuks2Header(FILE);
