@@ -1,9 +1,11 @@
 /**
  * Where each destination stands: last success and failure (from the state file), age, next
  * run (the calendar's next elapse) and whether it is due or overdue (datasets/schedule.ts).
+ * A destination this machine has no record of (a vault just recovered, a new machine) is asked
+ * what it holds, so the newest snapshot there counts as the last success.
  * @module
  */
-import type { Dataset } from "../vault/documents.ts";
+import type { Dataset, Destination } from "../vault/documents.ts";
 import { scheduleOf } from "./schedule.ts";
 import type { StateFile, TransferState } from "./state.ts";
 
@@ -25,6 +27,37 @@ export interface DestinationStatus extends TransferState {
   failing: boolean;
   /** Why the frequency could not be evaluated. */
   scheduleError?: string;
+  /** What the destination holds, when this machine has no record of a success there. */
+  held?: HeldSnapshots;
+}
+
+/** The snapshots found at a destination (or why they could not be read). */
+export interface HeldSnapshots {
+  /** How many snapshots it holds. */
+  count: number;
+  /** The newest one's time (ISO). */
+  newest?: string;
+  /** Why the destination could not be read (then `count` is 0). */
+  error?: string;
+}
+
+/** Reads the times of the snapshots a destination holds (throws when it is unreachable). */
+export type SnapshotLister = (dataset: Dataset, destination: Destination) => Promise<
+  { time: string }[]
+>;
+
+async function heldAt(
+  list: SnapshotLister,
+  dataset: Dataset,
+  destination: Destination,
+): Promise<HeldSnapshots> {
+  try {
+    const times = (await list(dataset, destination)).map((s) => s.time).sort();
+    const newest = times.at(-1);
+    return { count: times.length, ...(newest === undefined ? {} : { newest }) };
+  } catch (e) {
+    return { count: 0, error: e instanceof Error ? e.message : String(e) };
+  }
 }
 
 /** The status of one dataset. */
@@ -37,11 +70,15 @@ export interface DatasetStatus {
   destinations: DestinationStatus[];
 }
 
-/** The status of every dataset at `now`. */
+/**
+ * The status of every dataset at `now`. With `list`, each destination without a recorded
+ * success here is read, and its newest snapshot stands in for the last success.
+ */
 export async function datasetStatuses(
   datasets: readonly Dataset[],
   state: StateFile,
   now: Date,
+  list?: SnapshotLister,
 ): Promise<DatasetStatus[]> {
   const out: DatasetStatus[] = [];
   for (const ds of datasets) {
@@ -49,7 +86,11 @@ export async function datasetStatuses(
     const destinations: DestinationStatus[] = [];
     for (const d of ds.destinations) {
       const t = entry?.destinations[d.name] ?? {};
-      const last = t.lastSuccess === undefined ? undefined : new Date(t.lastSuccess);
+      const held = t.lastSuccess === undefined && list !== undefined
+        ? await heldAt(list, ds, d)
+        : undefined;
+      const lastTime = t.lastSuccess ?? held?.newest;
+      const last = lastTime === undefined ? undefined : new Date(lastTime);
       const failing = t.lastFailure !== undefined &&
         (t.lastSuccess === undefined || t.lastFailure > t.lastSuccess);
       const base: DestinationStatus = {
@@ -59,6 +100,7 @@ export async function datasetStatuses(
         due: last === undefined,
         overdue: last === undefined,
         failing,
+        ...(held === undefined ? {} : { held }),
       };
       if (last !== undefined) {
         base.ageSeconds = Math.round((now.getTime() - last.getTime()) / 1000);

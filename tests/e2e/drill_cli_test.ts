@@ -159,6 +159,17 @@ Deno.test("e2e drill: publish on edit, drill failures each named, recover and re
       "-",
     ], { env: b.env, cheapKdf: true, stdin: NEW_PASS + "\n" });
     assert.equal(r.code, 0, r.stdout + r.stderr);
+    // the new machine has no record of any run: status reads what the destinations hold
+    r = await runCli(["--vault", newHome, "status-datasets", "--passphrase-file", "-"], {
+      env: b.env,
+      stdin: NEW_PASS + "\n",
+    });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.doesNotMatch(r.stdout, /never backed up/);
+    assert.match(
+      r.stdout,
+      /usb .*no run recorded on this machine; the destination holds \d+ snapshots?, newest/,
+    );
     const restored = join(b.root, "restored");
     r = await runCli([
       "--vault",
