@@ -5,9 +5,11 @@
  *
  * - The timer has one `OnCalendar=` per distinct destination frequency and `Persistent=true`;
  *   when it fires, `backup --job` pushes only the destinations that are due.
- * - The service runs hardened (NoNewPrivileges, ProtectSystem=strict, PrivateTmp) and may write
- *   only the local copy, `HOME/state`, `HOME/locks`, and the directories of `file://`
- *   destinations (optional paths, so an unplugged drive does not stop the other destinations).
+ * - The service runs hardened (NoNewPrivileges, ProtectSystem=strict, PrivateTmp unless a path it
+ *   uses is under /tmp or /var/tmp, see {@link privateTmpFor}) and may write only the local
+ *   copy, `HOME/state`, `HOME/locks`, and the parent directories of destinations on this
+ *   machine's disk (`file://`, a local restic repository: optional paths, so an unplugged
+ *   drive does not stop the other destinations).
  * - ExecStart is the running program: a compiled `paradux` binary runs itself; under `deno run`
  *   it is `deno run -q -P=paradux --config REPO/deno.json REPO/main.ts` (see {@link programArgv}).
  *
@@ -30,6 +32,7 @@ import {
   unitDir,
   writeUnitFiles,
 } from "../system/systemd.ts";
+import { protocolFor } from "../protocols/_lookup.ts";
 import type { Dataset, Documents } from "../vault/documents.ts";
 import { jobPath, type JobsReport, writeJobs } from "./jobs.ts";
 import { isNamedFrequency } from "./schedule.ts";
@@ -86,11 +89,13 @@ export function calendarsOf(dataset: Dataset): string[] {
   return [...new Set(dataset.destinations.map((d) => d.frequency))];
 }
 
-/** The local path of a `file://` URL, or undefined for other schemes. */
-export function filePathOf(url: string): string | undefined {
-  if (!/^file:/i.test(url)) return undefined;
+/**
+ * The directory on this machine a location URL lives in (a `file://` directory, a local restic
+ * repository), from its protocol; undefined for remote locations and unknown schemes.
+ */
+export function localPathOf(url: string): string | undefined {
   try {
-    return fileURLToPath(url);
+    return protocolFor(url).localPath?.(url);
   } catch {
     return undefined;
   }
@@ -108,13 +113,36 @@ export function writablePaths(
   ];
   const seen = new Set(out.map((p) => p.path));
   for (const d of dataset.destinations) {
-    const file = filePathOf(d.url);
+    const file = localPathOf(d.url);
     const path = file === undefined ? undefined : dirname(file);
     if (path === undefined || path === "/" || seen.has(path)) continue;
     seen.add(path);
     out.push({ path, optional: true });
   }
   return out;
+}
+
+/** Directories a private /tmp replaces for the service. */
+const TEMP_DIRS = ["/tmp", "/var/tmp"];
+
+function underTemp(path: string): boolean {
+  return TEMP_DIRS.some((t) => path === t || path.startsWith(t + "/"));
+}
+
+/**
+ * `PrivateTmp=` for a dataset's service: "yes", unless the vault home, the local copy, a
+ * source or a destination on this machine's disk is under /tmp or /var/tmp (a private /tmp would
+ * hide them: the run would write into a throw-away directory), then "no".
+ */
+export function privateTmpFor(dataset: Dataset, home: string): "yes" | "no" {
+  const paths = [
+    home,
+    dataset.localCopy,
+    ...[dataset.source.url, ...dataset.destinations.map((d) => d.url)]
+      .map(localPathOf)
+      .filter((p): p is string => p !== undefined),
+  ];
+  return paths.some(underTemp) ? "no" : "yes";
 }
 
 function render(template: string, vars: Record<string, string>): string {
@@ -135,6 +163,7 @@ export function unitsFor(
     DATASET: dataset.name,
     EXEC_START: execLine(backupArgv(program, home, dataset.name)),
     READ_WRITE_PATHS: pathList(writablePaths(dataset, home)),
+    PRIVATE_TMP: privateTmpFor(dataset, home),
     ON_CALENDAR: calendars.map((c) => `OnCalendar=${c}`).join("\n"),
   };
   units.set(`paradux-backup@${dataset.name}.service`, render(templates.service, vars));

@@ -127,6 +127,12 @@ export interface ProtocolSpec {
 
   /** Checks a location without contacting it: problems as messages (empty = valid). */
   validate(location: Location): string[];
+  /**
+   * The directory on this machine a location lives in, for protocols that write the local disk
+   * (a `file://` directory, a local restic repository); undefined for remote ones or a URL it
+   * cannot parse. The unattended service must be allowed to write there.
+   */
+  localPath?(url: string): string | undefined;
   /** Mirrors a source location into `dir` (creating it; files gone at the source are deleted). */
   pull(location: Location, dir: string, ctx: TransferContext): Promise<TransferStats>;
   /** Stores `dir` as a new snapshot at the destination. */

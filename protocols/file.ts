@@ -184,5 +184,6 @@ export const protocol: ProtocolSpec = {
     ...urlProblems(location.url),
     ...credentialProblems([], location),
   ],
+  localPath: (url) => urlProblems(url).length === 0 ? filePath(url) : undefined,
   ...snapshotOperations(openLocal),
 };

@@ -562,6 +562,14 @@ export const protocol: ProtocolSpec = {
   canBeSource: false,
   storesPlainFiles: false,
   validate,
+  localPath: (url) => {
+    try {
+      const repo = parseResticUrl(url);
+      return repo.kind === "local" ? repo.repository.replace(/(.)\/+$/, "$1") : undefined;
+    } catch {
+      return undefined;
+    }
+  },
   pull: () =>
     Promise.reject(
       new ParaduxError("usage", "restic locations cannot be a dataset source", {

@@ -5,6 +5,7 @@ import {
   allUnits,
   calendarsOf,
   loadTemplates,
+  privateTmpFor,
   programArgv,
   unitsFor,
   unitTarget,
@@ -91,6 +92,49 @@ Deno.test("units: program command for a compiled binary and for deno run", () =>
     ["/usr/bin/deno", "https://example.org/main.ts", ["/usr/bin/deno"]],
   ];
   for (const [exe, main, want] of table) assert.deepEqual(programArgv(exe, main), want);
+});
+
+Deno.test("units: PrivateTmp is off only when a path the run uses is under /tmp or /var/tmp", async () => {
+  const HOME = "/var/lib/paradux";
+  assert.equal(privateTmpFor(PHOTOS, HOME), "yes");
+  assert.equal(privateTmpFor(MAIL, HOME), "yes");
+  const cases: [string, Dataset, string][] = [
+    ["home", PHOTOS, "/tmp/paradux-home"],
+    ["local copy", { ...PHOTOS, localCopy: "/var/tmp/copies/photos" }, HOME],
+    ["file source", { ...MAIL, source: { url: "file:///tmp/Mail" } }, HOME],
+    ["file destination", {
+      ...MAIL,
+      destinations: [{ name: "usb", url: "file:///tmp/usb", frequency: "daily" }],
+    }, HOME],
+  ];
+  for (const [what, ds, home] of cases) assert.equal(privateTmpFor(ds, home), "no", what);
+  // a local restic repository counts; look-alikes and remote locations do not
+  const resticAt = (url: string): Dataset => ({
+    ...MAIL,
+    destinations: [{ name: "r", url, frequency: "daily" }],
+  });
+  assert.equal(privateTmpFor(resticAt("restic:/tmp/r"), HOME), "no");
+  assert.equal(privateTmpFor(resticAt("restic:sftp:nas:/tmp/r"), HOME), "yes");
+  assert.equal(privateTmpFor({ ...PHOTOS, localCopy: "/tmpfs/photos" }, HOME), "yes");
+  const templates = await loadTemplates();
+  const service = unitsFor(cases[0]![1], cases[0]![2], ["/usr/bin/paradux"], templates)
+    .get("paradux-backup@photos.service") ?? "";
+  assert.ok(service.split("\n").includes("PrivateTmp=no"), service);
+});
+
+Deno.test("units: a local restic repository's parent is writable, remote ones are not", () => {
+  const ds: Dataset = {
+    ...MAIL,
+    destinations: [
+      { name: "a", url: "restic:/srv/restic/mail", frequency: "daily" },
+      { name: "b", url: "restic:sftp:nas:/srv/restic/mail", frequency: "daily" },
+      { name: "c", url: "file:///media/usb/mail/", frequency: "daily" },
+    ],
+  };
+  assert.deepEqual(writablePaths(ds, "/var/lib/paradux").filter((p) => p.optional), [
+    { path: "/srv/restic", optional: true },
+    { path: "/media/usb", optional: true },
+  ]);
 });
 
 Deno.test("units: writable paths, calendars, unit text", async () => {
