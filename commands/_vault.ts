@@ -11,6 +11,7 @@ import { canPrompt, promptPassword } from "../system/prompt.ts";
 import { EVERYDAY_PBKDF, type OpenedVault, openVault, vaultPath } from "../vault/vault.ts";
 import type { Deps, KdfChoice, OptionSpec } from "./_command.ts";
 import { missingPathMessage } from "../system/shown_path.ts";
+import type { PbkdfOptions } from "../system/cryptsetup.ts";
 
 /** The real key-derivation costs: argon2id as cryptsetup benchmarks it, age's scrypt 2^18. */
 export const REAL_KDF: KdfChoice = { everyday: EVERYDAY_PBKDF, paperLogN: DEFAULT_LOG_N };
@@ -18,6 +19,40 @@ export const REAL_KDF: KdfChoice = { everyday: EVERYDAY_PBKDF, paperLogN: DEFAUL
 /** The key-derivation costs a command uses: `deps.kdf` when given, else {@link REAL_KDF}. */
 export function kdfOf(deps: Pick<Deps, "kdf">): KdfChoice {
   return deps.kdf ?? REAL_KDF;
+}
+
+/** The option of commands that make a new everyday keyslot (init, change-passphrase). */
+export const UNLOCK_TIME_OPTION: OptionSpec = {
+  flags: "--unlock-time <ms>",
+  description: "how long checking the everyday passphrase takes on this machine, in ms " +
+    "(default 2000, cryptsetup's argon2id benchmark; longer makes guessing slower, and every " +
+    "command that opens the vault waits that long)",
+};
+
+/** Options of commands with {@link UNLOCK_TIME_OPTION}. */
+export interface UnlockTimeOptions {
+  /** `--unlock-time MS`. */
+  unlockTime?: string;
+}
+
+/**
+ * The KDF of a new everyday keyslot: argon2id benchmarked to `--unlock-time` when given, else
+ * {@link kdfOf}'s.
+ * @throws ParaduxError `usage` when the time is not a whole number from 250 to 60000.
+ */
+export function everydayKdf(options: UnlockTimeOptions, deps: Pick<Deps, "kdf">): PbkdfOptions {
+  if (options.unlockTime === undefined) return kdfOf(deps).everyday;
+  const ms = Number(options.unlockTime);
+  if (!/^[0-9]+$/.test(options.unlockTime) || ms < 250 || ms > 60000) {
+    throw new ParaduxError(
+      "usage",
+      "--unlock-time must be a whole number of ms from 250 to 60000",
+      {
+        hint: "e.g. --unlock-time 2000 (2 s, the default); below 250 ms guessing gets cheap",
+      },
+    );
+  }
+  return { type: "argon2id", iterTimeMs: ms };
 }
 
 /** The option every command that opens the vault has. */
@@ -131,7 +166,7 @@ export async function openHomeVault(
     throw e;
   }
   const passphrase = await everydayPassphrase(options);
-  deps.io.progress("opening the vault...");
+  deps.io.progress("opening the vault (the passphrase check is slow on purpose)...");
   try {
     return await openVault(deps.globals.home, passphrase);
   } finally {

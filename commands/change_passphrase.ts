@@ -6,15 +6,17 @@
 import { changePassphrase, withVaultLock } from "../vault/vault.ts";
 import { defineCommand } from "./_command.ts";
 import {
-  kdfOf,
+  everydayKdf,
   newPassphrase,
   openHomeVault,
   PASSPHRASE_OPTION,
   type PassphraseOptions,
+  UNLOCK_TIME_OPTION,
+  type UnlockTimeOptions,
 } from "./_vault.ts";
 
 /** Options of `change-passphrase`. */
-export interface ChangePassphraseOptions extends PassphraseOptions {
+export interface ChangePassphraseOptions extends PassphraseOptions, UnlockTimeOptions {
   /** `--new-passphrase-file`. */
   newPassphraseFile?: string;
 }
@@ -32,13 +34,15 @@ export const command = defineCommand<ChangePassphraseOptions>({
       flags: "--new-passphrase-file <file>",
       description: "read the new everyday passphrase from the first line of FILE ('-': stdin)",
     },
+    UNLOCK_TIME_OPTION,
   ],
   async run(options, deps) {
+    const pbkdf = everydayKdf(options, deps);
     await withVaultLock(deps.globals.home, async () => {
       const vault = await openHomeVault(options, deps);
       const next = await newPassphrase(options.newPassphraseFile);
       deps.io.progress("changing the passphrase...");
-      await changePassphrase(vault, next, kdfOf(deps).everyday);
+      await changePassphrase(vault, next, pbkdf);
       deps.io.progress("", true);
     });
     deps.io.out("the everyday passphrase was changed");

@@ -8,15 +8,27 @@ import { ParaduxError } from "../errors.ts";
 import { createVault, vaultPath } from "../vault/vault.ts";
 import { refreshUnattended } from "../datasets/units.ts";
 import { defineCommand } from "./_command.ts";
-import { kdfOf, newPassphrase, PASSPHRASE_OPTION, type PassphraseOptions } from "./_vault.ts";
+import {
+  everydayKdf,
+  newPassphrase,
+  PASSPHRASE_OPTION,
+  type PassphraseOptions,
+  UNLOCK_TIME_OPTION,
+  type UnlockTimeOptions,
+} from "./_vault.ts";
 import { newVaultSecrets } from "../stewards/recovery_card.ts";
 
 /** Options of `init`. */
-export interface InitOptions extends PassphraseOptions {
+export interface InitOptions extends PassphraseOptions, UnlockTimeOptions {
   /** `--min-stewards K`. */
   minStewards?: string;
   /** `--name NAME`. */
   name?: string;
+}
+
+/** The passphrase check's target time in seconds, for messages. */
+function unlockSeconds(options: UnlockTimeOptions): string {
+  return String(Number(options.unlockTime ?? "2000") / 1000);
 }
 
 /** Parses `--min-stewards`. */
@@ -49,6 +61,7 @@ export const command = defineCommand<InitOptions>({
       default: "2",
     },
     { flags: "--name <name>", description: "your name, for the user document" },
+    UNLOCK_TIME_OPTION,
   ],
   async run(options, deps) {
     const { globals, io } = deps;
@@ -62,11 +75,15 @@ export const command = defineCommand<InitOptions>({
     } catch (e) {
       if (!(e instanceof Deno.errors.NotFound)) throw e;
     }
+    const pbkdf = everydayKdf(options, deps);
     const passphrase = await newPassphrase(options.passphraseFile);
-    io.progress("creating the vault...");
+    io.progress(
+      "creating the vault: cryptsetup measures this machine to make the passphrase check take " +
+        `about ${unlockSeconds(options)} s (slow on purpose, so guessing is slow too)...`,
+    );
     const vault = await createVault(globals.home, passphrase, {
       secrets: await newVaultSecrets(k, options.name),
-      pbkdf: kdfOf(deps).everyday,
+      pbkdf,
       ...(options.name === undefined ? {} : { userName: options.name }),
     });
     await refreshUnattended(vault.docs, vault.home);
@@ -77,6 +94,10 @@ export const command = defineCommand<InitOptions>({
     io.out("The recovery secret was generated inside the vault and is not shown: it will be");
     io.out("printed on the recovery card and split into the stewards' shares.");
     io.out("Remember your everyday passphrase: it is stored nowhere.");
+    io.out(
+      `Each command that opens the vault takes about ${unlockSeconds(options)} s to check it ` +
+        "(--unlock-time at init or change-passphrase sets that).",
+    );
     io.out("");
     io.out("next steps:");
     io.out("  paradux edit-user                 your name and contact details");

@@ -253,3 +253,33 @@ Deno.test("e2e vault: locks, editors outside the list, no passphrase without a t
     await Deno.remove(s.root, { recursive: true });
   }
 });
+
+Deno.test("e2e vault: --unlock-time sets the passphrase check's cost; out of range is refused", async () => {
+  const s = await makeSandbox("unlock");
+  try {
+    let r = await paradux(s, ["init", "--passphrase-file", s.passFile, "--unlock-time", "10"]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /--unlock-time must be a whole number of ms from 250 to 60000/);
+    await assert.rejects(Deno.stat(join(s.home, "vault.luks")), Deno.errors.NotFound);
+
+    r = await paradux(s, ["init", "--passphrase-file", s.passFile, "--unlock-time", "250"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /opens the vault takes about 0\.25 s to check it/);
+    // cryptsetup benchmarked the keyslot: the tests' fixed cheap argon2id (8 MiB, 4 passes,
+    // which this entry point uses otherwise) was not used
+    const dump = await new Deno.Command("cryptsetup", {
+      args: ["luksDump", join(s.home, "vault.luks")],
+      stdout: "piped",
+    }).output();
+    const slot0 = new TextDecoder().decode(dump.stdout).split(/\n\s+1: luks2/)[0]!;
+    assert.match(slot0, /PBKDF:\s+argon2id/);
+    const memory = Number(/Memory:\s+(\d+)/.exec(slot0)?.[1]);
+    const time = Number(/Time cost:\s+(\d+)/.exec(slot0)?.[1]);
+    assert.ok(memory !== 8192 || time !== 4, `keyslot 0 still has the test KDF:\n${slot0}`);
+
+    r = await withPass(s, ["status-user"]);
+    assert.equal(r.code, 0, r.stderr);
+  } finally {
+    await Deno.remove(s.root, { recursive: true }).catch(() => {});
+  }
+});
