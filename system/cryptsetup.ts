@@ -164,17 +164,30 @@ export interface AddKeyOptions {
   pbkdf: PbkdfOptions;
   /** Keyslot number for the new key (default: the first free one). */
   keyslot?: number;
+  /**
+   * Authorise with the volume key in this 0600 file instead of an existing passphrase on stdin
+   * (no keyslot is unlocked, so no KDF runs but the new keyslot's).
+   */
+  volumeKeyFile?: string;
 }
 
-/** Arguments for `cryptsetup luksAddKey`: existing passphrase on stdin, new one in `newKeyFile`. */
+/**
+ * Arguments for `cryptsetup luksAddKey`: existing passphrase on stdin (or the volume key in
+ * `opts.volumeKeyFile`), new one in `newKeyFile`.
+ */
 export function luksAddKeyArgs(file: string, newKeyFile: string, opts: AddKeyOptions): string[] {
   const args = ["luksAddKey", "--batch-mode", ...pbkdfArgs(opts.pbkdf)];
   if (opts.keyslot !== undefined) args.push("--new-key-slot", String(opts.keyslot));
-  args.push("--key-file", "-", file, newKeyFile);
+  if (opts.volumeKeyFile !== undefined) args.push("--volume-key-file", opts.volumeKeyFile);
+  else args.push("--key-file", "-");
+  args.push(file, newKeyFile);
   return args;
 }
 
-/** Adds a keyslot for `newPass`, authorised by `existingPass`; returns nothing, throws on failure. */
+/**
+ * Adds a keyslot for `newPass`, authorised by `existingPass` (ignored, may be empty, when
+ * `opts.volumeKeyFile` is given); returns nothing, throws on failure.
+ */
 export async function luksAddKey(
   file: string,
   existingPass: Uint8Array,
@@ -183,7 +196,9 @@ export async function luksAddKey(
 ): Promise<void> {
   await withPrivateDir(async (dir) => {
     const keyFile = await dir.writeSecret("new-key", newPass);
-    await run(luksAddKeyArgs(file, keyFile, opts), existingPass);
+    const args = luksAddKeyArgs(file, keyFile, opts);
+    if (opts.volumeKeyFile === undefined) await run(args, existingPass);
+    else await run(args);
   });
 }
 

@@ -164,11 +164,13 @@ async function createVaultFile(
           keyslot: EVERYDAY_SLOT,
           volumeKeyFile: keyFile,
         });
-      });
-      const mnemonic = new TextEncoder().encode(secrets.recoveryMnemonic);
-      await luksAddKey(tmp, passphrase, mnemonic, {
-        pbkdf: RECOVERY_PBKDF,
-        keyslot: RECOVERY_SLOT,
+        // authorised by the volume key: the everyday keyslot's slow KDF runs once, not twice
+        const mnemonic = new TextEncoder().encode(secrets.recoveryMnemonic);
+        await luksAddKey(tmp, new Uint8Array(0), mnemonic, {
+          pbkdf: RECOVERY_PBKDF,
+          keyslot: RECOVERY_SLOT,
+          volumeKeyFile: keyFile,
+        });
       });
       const file = await Deno.readFile(tmp);
       const header = parseLuks2Header(file);

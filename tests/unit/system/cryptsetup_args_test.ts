@@ -137,6 +137,27 @@ Deno.test("cryptsetup: keyslot, dump and test argument tables", () => {
       "/v/x",
       "/p/new-key",
     ]],
+    [
+      luksAddKeyArgs("/v/x", "/p/new-key", {
+        pbkdf: TEST_PBKDF2,
+        keyslot: 1,
+        volumeKeyFile: "/p/volume-key",
+      }),
+      [
+        "luksAddKey",
+        "--batch-mode",
+        "--pbkdf",
+        "pbkdf2",
+        "--pbkdf-force-iterations",
+        "1000",
+        "--new-key-slot",
+        "1",
+        "--volume-key-file",
+        "/p/volume-key",
+        "/v/x",
+        "/p/new-key",
+      ],
+    ],
     [luksAddKeyArgs("/v/x", "/p/k", { pbkdf: { type: "pbkdf2" }, keyslot: 1 }), [
       "luksAddKey",
       "--batch-mode",
