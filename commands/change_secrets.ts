@@ -8,7 +8,7 @@
  * @module
  */
 import { ParaduxError } from "../errors.ts";
-import { replaceRecoverySecret } from "../recovery/recovery.ts";
+import { replaceRecoverySecret } from "../recovery/install.ts";
 import { cardOf, withNewRecoverySecret } from "../stewards/recovery_card.ts";
 import { issueShares } from "../stewards/shares.ts";
 import { rotateDataKey } from "../datasets/data_keys.ts";

@@ -14,7 +14,8 @@
  */
 import { ParaduxError } from "../errors.ts";
 import { canPrompt, promptPassword } from "../system/prompt.ts";
-import { isLuksHead, type LabelledInput, refuseExisting } from "../recovery/recovery.ts";
+import { isLuksHead, type LabelledInput } from "../recovery/recovery.ts";
+import { refuseExisting } from "../recovery/install.ts";
 import { extractDocuments, installSource, readSecretText } from "../recovery/recovery_source.ts";
 import { SURVIVOR_PATH } from "../recovery/survivor_path.ts";
 import { keyFingerprint } from "../stewards/shares.ts";

@@ -1,7 +1,8 @@
 /**
  * Where each destination stands: last success and failure (from the state file), age, next
  * run (the calendar's next elapse) and whether it is due or overdue (datasets/schedule.ts).
- * A destination this machine has no record of (a vault just recovered, a new machine) is asked
+ * A destination this machine has no record of at all, neither a success nor a failure (a vault
+ * just recovered, a new machine), is asked
  * what it holds, so the newest snapshot there counts as the last success.
  * @module
  */
@@ -27,7 +28,7 @@ export interface DestinationStatus extends TransferState {
   failing: boolean;
   /** Why the frequency could not be evaluated. */
   scheduleError?: string;
-  /** What the destination holds, when this machine has no record of a success there. */
+  /** What the destination holds, when this machine has no record of any run there. */
   held?: HeldSnapshots;
 }
 
@@ -71,8 +72,8 @@ export interface DatasetStatus {
 }
 
 /**
- * The status of every dataset at `now`. With `list`, each destination without a recorded
- * success here is read, and its newest snapshot stands in for the last success.
+ * The status of every dataset at `now`. With `list`, each destination with no recorded run here
+ * (no success, no failure) is read, and its newest snapshot stands in for the last success.
  */
 export async function datasetStatuses(
   datasets: readonly Dataset[],
@@ -86,9 +87,8 @@ export async function datasetStatuses(
     const destinations: DestinationStatus[] = [];
     for (const d of ds.destinations) {
       const t = entry?.destinations[d.name] ?? {};
-      const held = t.lastSuccess === undefined && list !== undefined
-        ? await heldAt(list, ds, d)
-        : undefined;
+      const noRecord = t.lastSuccess === undefined && t.lastFailure === undefined;
+      const held = noRecord && list !== undefined ? await heldAt(list, ds, d) : undefined;
       const lastTime = t.lastSuccess ?? held?.newest;
       const last = lastTime === undefined ? undefined : new Date(lastTime);
       const failing = t.lastFailure !== undefined &&

@@ -21,14 +21,13 @@ import type { OpenedVault } from "../vault/vault.ts";
 import {
   checkSourceDocs,
   framesPart,
-  installFromDocuments,
-  installFromExport,
   isLuksFile,
   type OpenedSource,
   openExport,
   type ReconstructedSecret,
   relabel,
 } from "./recovery.ts";
+import { installFromDocuments, installFromExport } from "./install.ts";
 
 /**
  * The 24 words from a file, or from stdin for `-`.

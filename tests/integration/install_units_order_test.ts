@@ -4,7 +4,7 @@ import { isUserError } from "../../errors.ts";
 import { TEST_ARGON2ID } from "../../system/cryptsetup.ts";
 import type { Documents } from "../../vault/documents.ts";
 import { jobPath } from "../../datasets/jobs.ts";
-import { installFromDocuments } from "../../recovery/recovery.ts";
+import { installFromDocuments } from "../../recovery/install.ts";
 import { installUnits, UNITS_ROOT_ENV } from "../../datasets/units.ts";
 import { createVault } from "../../vault/vault.ts";
 import { newVaultSecrets } from "../../stewards/recovery_card.ts";

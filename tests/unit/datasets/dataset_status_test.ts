@@ -19,6 +19,7 @@ const DATASET: Dataset = {
     { name: "nas", url: "file:///mnt/nas", frequency: "daily" },
     { name: "cloud", url: "s3://bucket/home", frequency: "daily" },
     { name: "empty", url: "file:///mnt/empty", frequency: "daily" },
+    { name: "down", url: "file:///mnt/down", frequency: "daily" },
   ],
 };
 
@@ -26,7 +27,10 @@ Deno.test("dataset status: destinations with no record here are read for what th
   const state = emptyState();
   state.datasets.home = {
     pull: {},
-    destinations: { usb: { lastSuccess: "2026-12-07T03:00:00.000Z" } },
+    destinations: {
+      usb: { lastSuccess: "2026-12-07T03:00:00.000Z" },
+      down: { lastFailure: "2026-12-07T03:00:00.000Z", lastError: "not reachable" },
+    },
   };
   const asked: string[] = [];
   const list: SnapshotLister = (_ds, d) => {
@@ -39,8 +43,10 @@ Deno.test("dataset status: destinations with no record here are read for what th
     ]);
   };
   const [st] = await datasetStatuses([DATASET], state, NOW, list);
-  const [usb, nas, cloud, empty] = st!.destinations;
+  const [usb, nas, cloud, empty, down] = st!.destinations;
   assert.deepEqual(asked, ["nas", "cloud", "empty"], "a destination with a record is not read");
+  assert.equal(down!.held, undefined, "a recorded failure is a record: not read");
+  assert.equal(down!.failing, true);
   assert.equal(usb!.held, undefined);
   assert.equal(usb!.ageSeconds, 9 * 3600);
   assert.deepEqual(nas!.held, { count: 2, newest: "2026-12-06T02:00:00.000Z" });

@@ -1,0 +1,156 @@
+/**
+ * Installing a recovered vault as the live vault of a home: an export (a copy gets the new
+ * everyday keyslot, added with cryptsetup and the mnemonic) or recovered documents (a new LUKS2
+ * file with the recovered secrets), staged beside the vault and renamed into place; job files
+ * and units are refreshed once, at the end. Also replacing the recovery keyslot
+ * (`change-secrets --recovery`).
+ * @module
+ */
+import { ParaduxError } from "../errors.ts";
+import { commitTemp, tempPathBeside } from "../system/atomic.ts";
+import {
+  luksAddKey,
+  luksDump,
+  luksKillSlot,
+  type PbkdfOptions,
+  testPassphrase,
+} from "../system/cryptsetup.ts";
+import type { Documents } from "../vault/documents.ts";
+import { refreshUnattended } from "../datasets/units.ts";
+import {
+  createVault,
+  EVERYDAY_PBKDF,
+  EVERYDAY_SLOT,
+  type OpenedVault,
+  openVaultFile,
+  RECOVERY_PBKDF,
+  RECOVERY_SLOT,
+  saveVault,
+  vaultPath,
+  withVaultLock,
+} from "../vault/vault.ts";
+
+/**
+ * Installs a vault export as the live vault of `home` with a new everyday passphrase: a copy
+ * gets the everyday keyslot (added with the mnemonic), is checked, and renamed into place.
+ * @throws ParaduxError `exists` when a vault is there and `force` is not set.
+ */
+export async function installFromExport(
+  home: string,
+  exportPath: string,
+  mnemonic: string,
+  passphrase: Uint8Array,
+  options: { force?: boolean; pbkdf?: PbkdfOptions } = {},
+): Promise<OpenedVault> {
+  return await withVaultLock(home, async () => {
+    const path = vaultPath(home);
+    await refuseExisting(path, options.force ?? false);
+    const secret = new TextEncoder().encode(mnemonic);
+    const tmp = tempPathBeside(path);
+    try {
+      await Deno.copyFile(exportPath, tmp);
+      await Deno.chmod(tmp, 0o600);
+      await luksAddKey(tmp, secret, passphrase, {
+        pbkdf: options.pbkdf ?? EVERYDAY_PBKDF,
+        keyslot: EVERYDAY_SLOT,
+      });
+      const slots = (await luksDump(tmp)).keyslots.map((k) => k.id).sort();
+      if (slots.join(",") !== `${EVERYDAY_SLOT},${RECOVERY_SLOT}`) {
+        throw new ParaduxError("tool-failed", `unexpected keyslots [${slots.join(", ")}]`, {
+          hint: "nothing was installed",
+        });
+      }
+      const opened = await openVaultFile(tmp, passphrase, home);
+      await commitTemp(tmp, path);
+      await refreshUnattended(opened.docs, home);
+      return { ...opened, path };
+    } finally {
+      await Deno.remove(tmp).catch(() => {});
+    }
+  });
+}
+
+/**
+ * Installs recovered documents (from the paper copy of the metadata) as the live vault of
+ * `home`: a new LUKS2 file is made in a private folder beside it, its recovery keyslot is set
+ * to the documents' mnemonic and the documents are written, then it is renamed into place.
+ * Job files and units are touched once, at the very end, from the recovered documents: a
+ * failure on the way leaves the machine's timers as they were.
+ * @throws ParaduxError `exists` when a vault is there and `force` is not set.
+ */
+export async function installFromDocuments(
+  home: string,
+  docs: Documents,
+  passphrase: Uint8Array,
+  options: { force?: boolean; pbkdf?: PbkdfOptions } = {},
+): Promise<OpenedVault> {
+  return await withVaultLock(home, async () => {
+    const path = vaultPath(home);
+    await refuseExisting(path, options.force ?? false);
+    const staging = await Deno.makeTempDir({ dir: home, prefix: ".install-" });
+    try {
+      const fresh = await createVault(staging, passphrase, {
+        secrets: docs.secrets,
+        ...(options.pbkdf === undefined ? {} : { pbkdf: options.pbkdf }),
+      });
+      const made = await saveVault(fresh, docs);
+      await commitTemp(made.path, path);
+      await refreshUnattended(docs, home);
+      return { ...made, path, home };
+    } finally {
+      await Deno.remove(staging, { recursive: true }).catch(() => {});
+    }
+  });
+}
+
+/**
+ * Refuses when a vault is at `path` and `force` is not set (checked again by the install, and
+ * first by `recover --install`, before any share is read).
+ * @throws ParaduxError `exists`.
+ */
+export async function refuseExisting(path: string, force: boolean): Promise<void> {
+  try {
+    await Deno.lstat(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return;
+    throw e;
+  }
+  if (!force) {
+    throw new ParaduxError("exists", `a vault already exists at ${path}`, {
+      hint: "recover into another --vault directory, or pass --force to replace it",
+    });
+  }
+}
+
+/**
+ * Replaces the recovery keyslot and the documents in one atomic step: on a copy, kill the
+ * recovery slot (authorised by the everyday passphrase), add `docs.secrets.recoveryMnemonic`,
+ * write `docs`, check, rename into place. Used by `change-secrets --recovery` (which then
+ * refreshes the job files and units).
+ */
+export async function replaceRecoverySecret(
+  vault: OpenedVault,
+  docs: Documents,
+): Promise<OpenedVault> {
+  const secret = new TextEncoder().encode(docs.secrets.recoveryMnemonic);
+  const tmp = tempPathBeside(vault.path);
+  try {
+    await Deno.copyFile(vault.path, tmp);
+    await Deno.chmod(tmp, 0o600);
+    await luksKillSlot(tmp, RECOVERY_SLOT, vault.passphrase);
+    await luksAddKey(tmp, vault.passphrase, secret, {
+      pbkdf: RECOVERY_PBKDF,
+      keyslot: RECOVERY_SLOT,
+    });
+    if (!(await testPassphrase(tmp, secret, RECOVERY_SLOT))) {
+      throw new ParaduxError("tool-failed", "the new recovery keyslot does not open", {
+        hint: "nothing was changed",
+      });
+    }
+    const saved = await saveVault({ ...vault, path: tmp }, docs);
+    await commitTemp(tmp, vault.path);
+    return { ...saved, path: vault.path };
+  } finally {
+    await Deno.remove(tmp).catch(() => {});
+  }
+}
