@@ -7,7 +7,7 @@
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { ParaduxError } from "../errors.ts";
 import type { BackupFile } from "../paper/backup.ts";
-import { type PaperDocument, qrPayloadsName, twinName } from "../paper/documents.ts";
+import { type PaperDocument, qrPayloadsName, twinName } from "../paper/printed.ts";
 import type { RecoveredFile } from "../paper/format/envelope.ts";
 import { pathProblem } from "../paper/format/paths.ts";
 import type { RecoveryInput } from "../paper/inputs.ts";

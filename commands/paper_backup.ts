@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { ParaduxError } from "../errors.ts";
 import { WORD_COUNTS } from "../crypto/bip39.ts";
 import { makeBackup } from "../paper/backup.ts";
-import { printableOf, renderBackupDocuments } from "../paper/documents.ts";
+import { printableOf, renderBackupDocuments } from "../paper/printed.ts";
 import { MAX_CIPHERTEXT_BYTES } from "../paper/format/limits.ts";
 import type { PaperSize } from "../paper/layout.ts";
 import { canPrompt, promptConfirm, promptSelect, promptText } from "../system/prompt.ts";

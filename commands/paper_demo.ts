@@ -15,7 +15,7 @@ import {
   shardDocumentName,
   splitTwin,
   twinName,
-} from "../paper/documents.ts";
+} from "../paper/printed.ts";
 import type { RecoveredFile } from "../paper/format/envelope.ts";
 import { presetLayout } from "../paper/layout.ts";
 import { scanFileReport } from "../paper/scan.ts";

@@ -9,7 +9,7 @@
 import { join } from "node:path";
 import { ParaduxError } from "../errors.ts";
 import { expandShards, recoverBackup } from "../paper/backup.ts";
-import { printableFromInputs, renderBackupDocuments } from "../paper/documents.ts";
+import { printableFromInputs, renderBackupDocuments } from "../paper/printed.ts";
 import { framesOfInput } from "../paper/inputs.ts";
 import { defineCommand } from "./_command.ts";
 import {

@@ -10,7 +10,7 @@ import { ParaduxError } from "../errors.ts";
 import { recoverBackup } from "../paper/backup.ts";
 import { decodeAuthPayload, verifyAuthPayload } from "../paper/format/auth.ts";
 import { decodeFrame } from "../paper/format/frame.ts";
-import { printableFromInputs, renderBackupDocuments } from "../paper/documents.ts";
+import { printableFromInputs, renderBackupDocuments } from "../paper/printed.ts";
 import { defineCommand } from "./_command.ts";
 import {
   checkStdinUse,

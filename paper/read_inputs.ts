@@ -13,7 +13,7 @@ import { isUserError, ParaduxError } from "../errors.ts";
 import { withPrivateDir } from "../system/private_dir.ts";
 import { missingPathMessage } from "../system/shown_path.ts";
 import { stdinBytes } from "../system/stdin.ts";
-import { splitTwin } from "./documents.ts";
+import { splitTwin } from "./printed.ts";
 import { framesOfInput, type LabelledInput } from "./inputs.ts";
 import { type FileScan, scanFileReport, sniff } from "./scan.ts";
 

@@ -16,7 +16,7 @@
 import { join } from "node:path";
 import { type BenchRow, medianMs } from "./harness.ts";
 import { makeBackup, recoverBackup } from "../../paper/backup.ts";
-import { printableOf, renderBackupDocuments } from "../../paper/documents.ts";
+import { printableOf, renderBackupDocuments } from "../../paper/printed.ts";
 import { presetLayout } from "../../paper/layout.ts";
 import { scanFile } from "../../paper/scan.ts";
 import { QR_CHUNK_BYTES } from "../../paper/format/limits.ts";

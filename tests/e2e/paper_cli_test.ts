@@ -13,7 +13,7 @@ import { formatFallbackText } from "../../paper/format/fallback_text.ts";
 import { decodeShardPayload, encodeShardPayload } from "../../paper/format/shard.ts";
 import { framesOfInputs } from "../../paper/inputs.ts";
 import { shardFrame } from "../../paper/shards.ts";
-import { splitTwin } from "../../paper/documents.ts";
+import { splitTwin } from "../../paper/printed.ts";
 
 const NOTE = "the safe's code is 31-07-1969\nGrüße 東京\n";
 const KEY = crypto.getRandomValues(new Uint8Array(1500)); // incompressible: several main frames

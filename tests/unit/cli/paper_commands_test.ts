@@ -16,7 +16,7 @@ import {
 import { recordingIo } from "../../../commands/_io.ts";
 import { kdfOf, REAL_KDF } from "../../../commands/_vault.ts";
 import { CHEAP_KDF } from "../../helpers/cheap_kdf.ts";
-import { splitTwin, twinText } from "../../../paper/documents.ts";
+import { splitTwin, twinText } from "../../../paper/printed.ts";
 import { presetLayout } from "../../../paper/layout.ts";
 
 function isKind(kind: string, re?: RegExp) {

@@ -6,7 +6,7 @@ import {
   renderBackupDocuments,
   shardDocumentName,
   splitTwin,
-} from "../../../paper/documents.ts";
+} from "../../../paper/printed.ts";
 import { decodeQrPayloadText } from "../../../paper/format/qr_payload.ts";
 import { presetLayout } from "../../../paper/layout.ts";
 import { ParaduxError } from "../../../errors.ts";
