@@ -9,7 +9,8 @@ import { DEFAULT_LOG_N } from "../crypto/age_passphrase.ts";
 import { ParaduxError } from "../errors.ts";
 import { canPrompt, promptPassword } from "../system/prompt.ts";
 import { EVERYDAY_PBKDF, type OpenedVault, openVault, vaultPath } from "../vault/vault.ts";
-import type { Deps, KdfChoice, OptionSpec } from "./_command.ts";
+import type { Deps, KdfChoice } from "./_command.ts";
+import type { PassphraseOptions } from "./_passphrase_option.ts";
 import { missingPathMessage } from "../system/shown_path.ts";
 
 /** The real key-derivation costs: argon2id as cryptsetup benchmarks it, age's scrypt 2^18. */
@@ -20,17 +21,7 @@ export function kdfOf(deps: Pick<Deps, "kdf">): KdfChoice {
   return deps.kdf ?? REAL_KDF;
 }
 
-/** The option every command that opens the vault has. */
-export const PASSPHRASE_OPTION: OptionSpec = {
-  flags: "--passphrase-file <file>",
-  description: "read the everyday passphrase from the first line of FILE ('-' for stdin)",
-};
-
-/** Options of commands that open the vault. */
-export interface PassphraseOptions {
-  /** `--passphrase-file`. */
-  passphraseFile?: string;
-}
+export { PASSPHRASE_OPTION, type PassphraseOptions } from "./_passphrase_option.ts";
 
 let stdinLines: Promise<string[]> | undefined;
 
