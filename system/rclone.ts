@@ -5,8 +5,8 @@
  * the private directory holding one remote named {@link REMOTE} (see {@link rcloneConfigText}).
  * Secrets live only in that file (an FTP password in rclone's obscured form, made by
  * {@link obscure} the way `rclone obscure` makes it). rclone's environment never contains
- * `AWS_CA_BUNDLE`: rclone 1.60 refuses to start an s3 remote when it is set ("unable to load custom CA bundle"), and a
- * test CA is given with `--ca-cert` instead.
+ * `AWS_CA_BUNDLE`: rclone 1.60 refuses to start an s3 remote when it is set ("unable to load
+ * custom CA bundle"), and a test CA is given with `--ca-cert` instead.
  * @module
  */
 import { ParaduxError } from "../errors.ts";
