@@ -6,6 +6,7 @@
  * ({@link currentDataKey}`.recipient`); restoring uses {@link allDataKeys}.
  * @module
  */
+import { generateDataKey } from "../crypto/age_x25519.ts";
 import type { DataKeyEntry, SecretsDoc } from "./documents.ts";
 
 export type { DataKeyEntry } from "./documents.ts";
@@ -45,8 +46,6 @@ export async function rotateDataKey(
   now = new Date(),
 ): Promise<{ secrets: SecretsDoc; key: DataKeyEntry }> {
   const old = currentDataKey(secrets);
-  // loaded here: reading a job file (every timer run) needs this module but not age's curves
-  const { generateDataKey } = await import("../crypto/age_x25519.ts");
   const fresh = await generateDataKey();
   const key: DataKeyEntry = {
     generation:
