@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { type ErrorKind, ParaduxError } from "./errors.ts";
 import type { CommandSpec, Deps, GlobalOptions, KdfChoice } from "./commands/_command.ts";
 import { type Io, terminalIo } from "./commands/_io.ts";
-import { commands } from "./commands/registry.gen.ts";
+import { commandLoaders } from "./commands/lazy.gen.ts";
 import denoJson from "./deno.json" with { type: "json" };
 
 /** Paradux's version, from deno.json. */
@@ -166,6 +166,41 @@ export function reportError(e: unknown, io: Io, verbose: boolean): number {
   return EXIT_CODES.bug;
 }
 
+/**
+ * The command name argv names, found without commander: the first one or two words after the
+ * global options, when they are a command's name or alias (pure). Undefined when argv has no
+ * such name or anything before it that is not a known global option (then every command is
+ * loaded, so help, suggestions and errors are commander's own).
+ */
+export function commandNameOf(
+  argv: readonly string[],
+  known: (name: string) => boolean,
+): string | undefined {
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i] ?? "";
+    if (a === "--vault") i++;
+    else if (a.startsWith("--vault=") || a === "-v" || a === "--verbose") continue;
+    else break;
+  }
+  const first = argv[i];
+  if (first === undefined || first.startsWith("-")) return undefined;
+  const second = argv[i + 1];
+  if (second !== undefined && known(`${first} ${second}`)) return `${first} ${second}`;
+  return known(first) ? first : undefined;
+}
+
+/**
+ * The specs to build the program from: only the named command's (its file alone is imported,
+ * which keeps the timers' `backup --job` start-up short), else every command.
+ */
+async function specsFor(argv: readonly string[]): Promise<readonly CommandSpec[]> {
+  const name = commandNameOf(argv, (n) => Object.hasOwn(commandLoaders, n));
+  const load = name === undefined ? undefined : commandLoaders[name];
+  if (load !== undefined) return [await load()];
+  return (await import("./commands/registry.gen.ts")).commands;
+}
+
 /** How {@link main} runs besides argv: only tests pass these (cheaper KDFs, a broken path). */
 export interface MainOptions {
   /** Key-derivation costs (default the real ones). */
@@ -182,7 +217,7 @@ export async function main(
 ): Promise<number> {
   let code = 0;
   let verbose = argv.includes("-v") || argv.includes("--verbose");
-  const program = buildProgram(commands, async (spec, options, cmd) => {
+  const program = buildProgram(await specsFor(argv), async (spec, options, cmd) => {
     const g = cmd.optsWithGlobals() as { vault?: string; verbose?: boolean; json?: boolean };
     verbose = g.verbose === true;
     const globals: GlobalOptions = {

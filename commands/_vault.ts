@@ -10,6 +10,7 @@ import { ParaduxError } from "../errors.ts";
 import { canPrompt, promptPassword } from "../system/prompt.ts";
 import { EVERYDAY_PBKDF, type OpenedVault, openVault, vaultPath } from "../vault/vault.ts";
 import type { Deps, KdfChoice, OptionSpec } from "./_command.ts";
+import type { PassphraseOptions } from "./_passphrase_option.ts";
 import { missingPathMessage } from "../system/shown_path.ts";
 import type { PbkdfOptions } from "../system/cryptsetup.ts";
 
@@ -55,17 +56,7 @@ export function everydayKdf(options: UnlockTimeOptions, deps: Pick<Deps, "kdf">)
   return { type: "argon2id", iterTimeMs: ms };
 }
 
-/** The option every command that opens the vault has. */
-export const PASSPHRASE_OPTION: OptionSpec = {
-  flags: "--passphrase-file <file>",
-  description: "read the everyday passphrase from the first line of FILE ('-' for stdin)",
-};
-
-/** Options of commands that open the vault. */
-export interface PassphraseOptions {
-  /** `--passphrase-file`. */
-  passphraseFile?: string;
-}
+export { PASSPHRASE_OPTION, type PassphraseOptions } from "./_passphrase_option.ts";
 
 let stdinLines: Promise<string[]> | undefined;
 

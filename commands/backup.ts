@@ -20,7 +20,7 @@ import { findDataset, formatBytes, formatDuration, formatTime } from "./_dataset
 import { countOf } from "./_io.ts";
 import type { Io } from "./_io.ts";
 import { interruptible } from "../system/interrupt.ts";
-import { openHomeVault, PASSPHRASE_OPTION, type PassphraseOptions } from "./_vault.ts";
+import { PASSPHRASE_OPTION, type PassphraseOptions } from "./_passphrase_option.ts";
 
 /** Options of `backup`. */
 export interface BackupCommandOptions extends PassphraseOptions {
@@ -135,6 +135,8 @@ async function selection(
     }
     return { datasets: [job.dataset], encryption: job.encryption };
   }
+  // loaded here: the vault's module graph is most of the start-up that `--job` does not need
+  const { openHomeVault } = await import("./_vault.ts");
   const vault = await openHomeVault(options, deps);
   const all = vault.docs.datasets.datasets;
   const key = currentDataKey(vault.docs.secrets);

@@ -22,12 +22,7 @@ import { protocolFor } from "../protocols/_lookup.ts";
 import { acquireLock } from "../system/lock.ts";
 import { withPrivateDir } from "../system/private_dir.ts";
 import type { Dataset, Destination } from "../vault/documents.ts";
-import {
-  encryptedSnapshots,
-  type KeyedIdentity,
-  pushEncrypted,
-  restoreEncrypted,
-} from "./encrypted.ts";
+import type { KeyedIdentity } from "./encrypted.ts";
 import { scheduleOf } from "./schedule.ts";
 import {
   chainStateDir,
@@ -349,6 +344,7 @@ async function pushOne(
           hint: "the vault (or job file) must carry the data key's recipient",
         });
       }
+      const { pushEncrypted } = await import("./encrypted.ts"); // age: only when encrypting
       return await pushEncrypted(
         dataset.localCopy,
         location,
@@ -483,7 +479,7 @@ export async function listSnapshots(
   return await withPrivateDir(async (dir) => {
     const ctx = { privateDir: dir.dir, now: options.now ?? new Date() };
     const list = destination.encrypt === true
-      ? await encryptedSnapshots(location, protocol, ctx)
+      ? await (await import("./encrypted.ts")).encryptedSnapshots(location, protocol, ctx)
       : await protocol.snapshots(location, ctx);
     return list.map((s) => ({
       id: s.id,
@@ -533,6 +529,7 @@ export async function restoreDataset(
             options.onProgress?.({ step: "restore", destination: destination.name, progress: p }),
         };
         if (destination.encrypt === true) {
+          const { restoreEncrypted } = await import("./encrypted.ts");
           const r = await restoreEncrypted(
             location,
             protocol,

@@ -151,16 +151,6 @@ async function listLines(t: RcloneTarget, path: string, o: Parameters<typeof lsf
   return lsfNames(stdoutText(r));
 }
 
-async function listComplete(t: RcloneTarget): Promise<string[]> {
-  const lines = await runRclone(
-    lsfArgs(t.global, t.root, { filesOnly: true, maxDepth: 2 }),
-    sig(t),
-  );
-  if (isNotFound(lines.code)) return [];
-  if (lines.code !== 0) throw rcloneFailure(lines, `listing ${t.where}`);
-  return completeSnapshots(stdoutText(lines).split("\n"));
-}
-
 /** A byte counter (and hasher) that reports progress now and then. */
 function counter(
   ctx: TransferContext,
@@ -249,18 +239,47 @@ export function parseMarker(line: string): MarkedLink | undefined {
   return typeof sha === "string" && /^[0-9a-f]{64}$/.test(sha) ? { ...link, sha256: sha } : link;
 }
 
-/** The complete snapshots' links, oldest first (one lsf and one cat of all markers). */
-async function readLinks(t: RcloneTarget): Promise<MarkedLink[]> {
-  const ids = await listComplete(t);
-  if (ids.length === 0) return [];
-  const r = await runRclone(catMatchingArgs(t.global, t.root, `/*/${COMPLETE_NAME}`), sig(t));
-  if (r.code !== 0) throw rcloneFailure(r, `reading the snapshot markers at ${t.where}`);
+/** The markers' links by snapshot id, from one `cat` of every marker (pure). */
+function linksOf(markers: string): Map<string, MarkedLink> {
   const byId = new Map<string, MarkedLink>();
-  for (const line of stdoutText(r).split("\n")) {
+  for (const line of markers.split("\n")) {
     const link = parseMarker(line);
     if (link !== undefined) byId.set(link.snapshot, link);
   }
-  return ids.flatMap((id) => byId.get(id) ?? []);
+  return byId;
+}
+
+/** What one `lsf -R --max-depth 2` of the root says: top-level dirs and complete ids (pure). */
+export function rootListing(stdout: string): { dirs: string[]; complete: string[] } {
+  const lines = stdout.split("\n").filter((l) => l !== "");
+  const dirs = lines.filter((l) => /^[^/]+\/$/.test(l)).map((l) => l.slice(0, -1));
+  return { dirs, complete: completeSnapshots(lines) };
+}
+
+/**
+ * The root's listing and the markers' links, oldest first: one `lsf` of the root (dirs and the
+ * files of the snapshot dirs) and one `cat` of all markers, run at the same time (two rclone
+ * start-ups and round trips overlap instead of adding up).
+ */
+async function readRoot(t: RcloneTarget): Promise<{ links: MarkedLink[]; taken: string[] }> {
+  const [listed, markers] = await Promise.all([
+    runRclone(lsfArgs(t.global, t.root, { maxDepth: 2 }), sig(t)),
+    runRclone(catMatchingArgs(t.global, t.root, `/*/${COMPLETE_NAME}`), sig(t)),
+  ]);
+  if (isNotFound(listed.code)) return { links: [], taken: [] };
+  if (listed.code !== 0) throw rcloneFailure(listed, `listing ${t.where}`);
+  const { dirs, complete } = rootListing(stdoutText(listed));
+  if (complete.length === 0) return { links: [], taken: dirs };
+  if (markers.code !== 0) {
+    throw rcloneFailure(markers, `reading the snapshot markers at ${t.where}`);
+  }
+  const byId = linksOf(stdoutText(markers));
+  return { links: complete.flatMap((id) => byId.get(id) ?? []), taken: dirs };
+}
+
+/** The complete snapshots' links, oldest first. */
+async function readLinks(t: RcloneTarget): Promise<MarkedLink[]> {
+  return (await readRoot(t)).links;
 }
 
 /** The links whose whole chain is present (restorable), oldest first (pure). */
@@ -281,8 +300,10 @@ async function push(
   options: PushOptions = {},
 ): Promise<TransferStats & { snapshot: Snapshot }> {
   return await withTarget(open, location, ctx, async (t) => {
-    const links = await readLinks(t);
-    const taken = await listLines(t, t.root, { dirsOnly: true });
+    // the walk that counts the files runs while rclone waits on the network
+    const counting = countFiles(dir);
+    counting.catch(() => {}); // awaited below; no unhandled rejection when listing fails first
+    const { links, taken } = await readRoot(t);
     const id = nextSnapshotId(ctx.now, taken);
     const chain = options.chain;
     const state = chain === undefined ? undefined : await readChainState(chain.stateDir);
@@ -292,7 +313,7 @@ async function push(
     const snar = await workingSnar(chain?.stateDir ?? "", plan, ctx.privateDir);
     const snapDir = childPath(t.root, id);
     const stats = { bytes: 0, hash: createHash("sha256") };
-    const files = await countFiles(dir);
+    const files = await counting;
     const tar = spawnStreaming("tar", tarCreateArgs(dir, { snapshotFile: snar }), {
       stdout: "piped",
     });

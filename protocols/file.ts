@@ -12,6 +12,7 @@
 import { dirname, join } from "node:path";
 import { ParaduxError } from "../errors.ts";
 import { commitTemp, syncDir, tempPathBeside } from "../system/atomic.ts";
+import { privateTree } from "../system/trusted_path.ts";
 import type { Location, ProtocolSpec, TransferContext } from "./_protocol.ts";
 import { snapshotOperations, type Store, type StoreEntry } from "./_rsync_store.ts";
 import { credentialProblems, parseSchemeUrl } from "./_validate.ts";
@@ -165,6 +166,7 @@ export function localStore(root: string): Store {
       await copyAtomic(src, file);
     },
     close: () => Promise.resolve(),
+    privateRoot: () => privateTree(root),
   };
 }
 

@@ -4,7 +4,7 @@
  * URL: `ftp://USER@HOST[:PORT]/PATH`; PATH is relative to the user's login directory (as in
  * RFC 1738 FTP URLs), `%`-escapes allowed. Credential: `password`. A password inside the URL is
  * refused. Every operation writes a 0600 rclone config in the private directory holding the
- * password in rclone's obscured form (made by `rclone obscure -` from stdin); it never appears
+ * password in rclone's obscured form (made in-process, as `rclone obscure` does); it never appears
  * in argv or the environment.
  *
  * Snapshots are one tar stream each plus a completion marker (protocols/_rclone.ts), so modes,

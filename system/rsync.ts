@@ -34,6 +34,13 @@ export interface RsyncArgsOptions {
   compress?: boolean;
   /** Report overall progress on stdout (`--info=progress2`, parsed by {@link runRsync}). */
   progress?: boolean;
+  /**
+   * `--insecure-links`: skip rsync's per-file symlink-safe walk of the destination and
+   * `--link-dest` paths. Only for paths {@link privateTree} (system/trusted_path.ts) vouched for,
+   * where the walk cannot find anything a plain open would not, and only with an rsync that has
+   * the option.
+   */
+  insecureLinks?: boolean;
 }
 
 /** The base flags every Paradux rsync run uses for trees. */
@@ -47,6 +54,7 @@ export function rsyncArgs(src: string, dest: string, options: RsyncArgsOptions =
   if (options.progress === true) args.push("--info=progress2");
   if (options.mirror === true) args.push("--delete");
   if (options.linkDest !== undefined) args.push(`--link-dest=${options.linkDest}`);
+  if (options.insecureLinks === true) args.push("--insecure-links");
   if (options.remoteShell !== undefined) args.push("-e", remoteShellString(options.remoteShell));
   args.push("--", src, dest);
   return args;

@@ -7,11 +7,14 @@
  * copy, local copy -> a dated `--link-dest` snapshot), the state file and Deno's start-up; the
  * reference is one `rsync -a SRC/ DEST/`. A no-change backup still makes a new snapshot: 10,000
  * hard links to the previous one, so the fair reference for it is `rsync -a --link-dest=PREV`
- * into a new directory (what a user would run instead for the same snapshot).
+ * into a new directory (what a user would run instead for the same snapshot). Paradux passes
+ * `--insecure-links` when the destination root is private (system/trusted_path.ts), so a last
+ * row compares it with that reference run the same way too.
  * @module
  */
 import { join } from "node:path";
 import { type BenchRow, run } from "./harness.ts";
+import { rsyncHasInsecureLinks } from "../../system/trusted_path.ts";
 
 const DIRS = 100;
 const FILES_PER_DIR = 100;
@@ -90,6 +93,8 @@ export async function benchBackup(root: string): Promise<BenchRow[]> {
     const again: number[] = [];
     const againRef: number[] = [];
     const linkRef: number[] = [];
+    const linkFastRef: number[] = [];
+    const insecureLinks = await rsyncHasInsecureLinks();
     for (let i = 0; i < 3; i++) {
       const runDir = await prepare(i);
       first.push(await timed(() => paradux(runDir)));
@@ -103,6 +108,16 @@ export async function benchBackup(root: string): Promise<BenchRow[]> {
         await timed(() => run("rsync", ["-a", `--link-dest=${ref}`, `${src}/`, `${snap}/`])),
       );
       await Deno.remove(snap, { recursive: true });
+      // the same with rsync's per-file symlink-safe path walk off, as paradux runs it for a
+      // private destination root (protocols/_rsync_store.ts); only where rsync has the option
+      if (insecureLinks) {
+        linkFastRef.push(
+          await timed(() =>
+            run("rsync", ["-a", "--insecure-links", `--link-dest=${ref}`, `${src}/`, `${snap}/`])
+          ),
+        );
+        await Deno.remove(snap, { recursive: true });
+      }
       await Deno.remove(runDir, { recursive: true });
       await Deno.remove(ref, { recursive: true });
     }
@@ -132,6 +147,14 @@ export async function benchBackup(root: string): Promise<BenchRow[]> {
         unit: "ms",
         note: "paradux adds the pull pass and start-up; goal <= 1.5",
       },
+      ...(linkFastRef.length === 0 ? [] : [{
+        name: `paradux backup, no change (${files} files), reference without safe walk`,
+        paradux: median(again),
+        reference: median(linkFastRef),
+        referenceName: "rsync -a --insecure-links --link-dest",
+        unit: "ms",
+        note: "as paradux runs rsync for a private (0700) destination root",
+      }]),
     ];
   } finally {
     await Deno.remove(work, { recursive: true });

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { argumentKey, defaultHome, EXIT_CODES, exitCodesHelp, main } from "../../../main.ts";
+import {
+  argumentKey,
+  commandNameOf,
+  defaultHome,
+  EXIT_CODES,
+  exitCodesHelp,
+  main,
+} from "../../../main.ts";
 import { recordingIo } from "../../../commands/_io.ts";
 import { ParaduxError } from "../../../errors.ts";
 import { reportError } from "../../../main.ts";
@@ -62,4 +69,16 @@ Deno.test("main: unknown option is a usage error", async () => {
   const io = recordingIo();
   assert.equal(await main(["doctor", "--bogus"], io), 2);
   assert.match(io.stderr.join("\n"), /unknown option '--bogus'/);
+});
+
+Deno.test("commandNameOf finds the command past the global options, or gives up", () => {
+  const known = (n: string) => ["backup", "paper backup", "status"].includes(n);
+  assert.equal(commandNameOf(["backup", "--job", "f"], known), "backup");
+  assert.equal(commandNameOf(["--vault", "backup", "-v", "backup"], known), "backup");
+  assert.equal(commandNameOf(["--vault=/h", "paper", "backup", "x"], known), "paper backup");
+  assert.equal(commandNameOf(["status", "datasets"], known), "status");
+  assert.equal(commandNameOf(["--help"], known), undefined);
+  assert.equal(commandNameOf(["--json", "backup"], known), undefined);
+  assert.equal(commandNameOf(["bakup"], known), undefined);
+  assert.equal(commandNameOf([], known), undefined);
 });

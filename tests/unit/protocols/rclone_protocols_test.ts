@@ -4,7 +4,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { childPath, completeSnapshots, lsfNames } from "../../../protocols/_rclone.ts";
+import { childPath, completeSnapshots, lsfNames, rootListing } from "../../../protocols/_rclone.ts";
 import { parseS3Url, protocol as s3 } from "../../../protocols/s3.ts";
 import { parseFtpUrl, protocol as ftp } from "../../../protocols/ftp.ts";
 import {
@@ -99,4 +99,22 @@ Deno.test("restic: snapshot ids match exactly or by a unique 8+ digit prefix", (
   assert.equal(findSnapshot(list, list[1]!.id)?.id, list[1]!.id);
   assert.equal(findSnapshot(list, "abcdef0"), undefined, "too short");
   assert.equal(findSnapshot(list, "19990101T000000Z"), undefined);
+});
+
+Deno.test("rootListing: one lsf gives the top-level dirs and the complete snapshots", () => {
+  const out = [
+    "20260101T000000Z/",
+    "20260101T000000Z/.complete",
+    "20260101T000000Z/data.tar",
+    "20260102T000000Z/",
+    "20260102T000000Z/data.tar",
+    "vault-export/",
+    "vault-export/x.age",
+    "single.txt",
+    "",
+  ].join("\n");
+  assert.deepEqual(rootListing(out), {
+    dirs: ["20260101T000000Z", "20260102T000000Z", "vault-export"],
+    complete: ["20260101T000000Z"],
+  });
 });
