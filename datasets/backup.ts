@@ -17,8 +17,8 @@ import {
   type Progress,
   type ProtocolSpec,
   type TransferStats,
-} from "../protocols/_protocol.ts";
-import { protocolFor } from "../protocols/_lookup.ts";
+} from "../protocols/protocol.ts";
+import { protocolFor } from "../protocols/lookup.ts";
 import { acquireLock } from "../system/lock.ts";
 import { withPrivateDir } from "../system/private_dir.ts";
 import type { Dataset, Destination } from "../vault/documents.ts";

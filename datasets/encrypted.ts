@@ -1,13 +1,13 @@
 /**
  * Encrypted destinations (`encrypt: true` on a location of a protocol that stores plain files):
- * every push writes one sealed snapshot archive (protocols/_archive.ts: tar | gzip | age to the
+ * every push writes one sealed snapshot archive (protocols/archive.ts: tar | gzip | age to the
  * vault's X25519 recipients, cut into parts with SHA-256 in `manifest.json`). Snapshots form
- * chains (protocols/_chain.ts): a full, then increments holding only what changed, made from
+ * chains (protocols/chain.ts): a full, then increments holding only what changed, made from
  * the local tar snapshot file, never by reading back what was stored (the job holds only the
  * recipient). `keep` keeps the newest `keep` snapshots and what their chains need. Only the
  * protocol's dir operations are used (`putDir`, `getDir`, `listDirs`, `removeDir`), so any
  * plain-file protocol works. Layout at the location, for snapshot `ID` (`20261124T094500Z`,
- * protocols/_snapshot_id.ts):
+ * protocols/snapshot_id.ts):
  *
  * - `ID.000/data.tar.gz.age.000`, `ID.001/data.tar.gz.age.001`, ...: one directory per part,
  *   uploaded as soon as the part is complete and then removed locally, so neither memory nor the
@@ -36,14 +36,14 @@ import {
   readManifest,
   verifyParts,
   writeArchive,
-} from "../protocols/_archive.ts";
+} from "../protocols/archive.ts";
 import type {
   Location,
   ProtocolSpec,
   Snapshot,
   TransferContext,
   TransferStats,
-} from "../protocols/_protocol.ts";
+} from "../protocols/protocol.ts";
 import { countFiles } from "../system/count_files.ts";
 import {
   type ChainLink,
@@ -56,13 +56,13 @@ import {
   restorePlan,
   snapshotsToKeep,
   workingSnar,
-} from "../protocols/_chain.ts";
+} from "../protocols/chain.ts";
 import {
   compareSnapshotIds,
   nextSnapshotId,
   SNAPSHOT_ID,
   snapshotTime,
-} from "../protocols/_snapshot_id.ts";
+} from "../protocols/snapshot_id.ts";
 
 export { snapshotTime };
 
@@ -330,7 +330,7 @@ export async function pushEncrypted(
 
 /**
  * Removes leftovers of interrupted pushes older than `newest` and, with `keep`, the complete
- * snapshots no kept one needs (protocols/_chain.ts).
+ * snapshots no kept one needs (protocols/chain.ts).
  */
 async function prune(
   p: DirProtocol,

@@ -4,8 +4,8 @@
  * (restic), or none. Never returns an identity.
  * @module
  */
-import { protocolFor } from "../protocols/_lookup.ts";
-import type { ProtocolSpec } from "../protocols/_protocol.ts";
+import { protocolFor } from "../protocols/lookup.ts";
+import type { ProtocolSpec } from "../protocols/protocol.ts";
 import { currentDataKey } from "./data_keys.ts";
 import type { DatasetsDoc, Destination, SecretsDoc } from "../vault/documents.ts";
 

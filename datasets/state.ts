@@ -50,7 +50,7 @@ export function stateDir(home: string): string {
 }
 
 /**
- * The local state of one destination's snapshot chain (protocols/_chain.ts):
+ * The local state of one destination's snapshot chain (protocols/chain.ts):
  * `HOME/state/chains/DATASET/DESTINATION`. Losing it only makes the next push a full.
  */
 export function chainStateDir(home: string, dataset: string, destination: string): string {

@@ -32,7 +32,7 @@ import {
   unitDir,
   writeUnitFiles,
 } from "../system/systemd.ts";
-import { protocolFor } from "../protocols/_lookup.ts";
+import { protocolFor } from "../protocols/lookup.ts";
 import type { Dataset, Documents } from "../vault/documents.ts";
 import { jobPath, type JobsReport, writeJobs } from "./jobs.ts";
 import { isNamedFrequency } from "./schedule.ts";

@@ -24,8 +24,8 @@ import {
   type ProtocolSpec,
   type Snapshot,
   type TransferContext,
-} from "../protocols/_protocol.ts";
-import { protocolFor } from "../protocols/_lookup.ts";
+} from "../protocols/protocol.ts";
+import { protocolFor } from "../protocols/lookup.ts";
 import { makePrivateDir, withPrivateDir } from "../system/private_dir.ts";
 import { secretFromPackages } from "./drill_shares.ts";
 import type { ReconstructedSecret } from "../recovery/recovery.ts";

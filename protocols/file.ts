@@ -4,7 +4,7 @@
  * As a source, `pull` mirrors the directory. As a destination, every push is a dated snapshot
  * directory made by rsync with `--link-dest` to the previous one (unchanged files are hard links,
  * so a snapshot costs only what changed, and a deletion at the source never touches an older
- * snapshot); see protocols/_rsync_store.ts for the layout. The root directory is created on the
+ * snapshot); see protocols/rsync_store.ts for the layout. The root directory is created on the
  * first push, but its parent must exist: a drive that is not mounted is an error, not a backup
  * written onto the system disk.
  * @module
@@ -13,9 +13,9 @@ import { dirname, join } from "node:path";
 import { ParaduxError } from "../errors.ts";
 import { commitTemp, syncDir, tempPathBeside } from "../system/atomic.ts";
 import { privateTree } from "../system/trusted_path.ts";
-import type { Location, ProtocolSpec, TransferContext } from "./_protocol.ts";
-import { snapshotOperations, type Store, type StoreEntry } from "./_rsync_store.ts";
-import { credentialProblems, parseSchemeUrl } from "./_validate.ts";
+import type { Location, ProtocolSpec, TransferContext } from "./protocol.ts";
+import { snapshotOperations, type Store, type StoreEntry } from "./rsync_store.ts";
+import { credentialProblems, parseSchemeUrl } from "./validate.ts";
 
 /** The absolute local path of a `file:` URL. @throws ParaduxError `input` when malformed. */
 export function filePath(url: string): string {

@@ -7,7 +7,7 @@
  * password in rclone's obscured form (made in-process, as `rclone obscure` does); it never appears
  * in argv or the environment.
  *
- * Snapshots are one tar stream each plus a completion marker (protocols/_rclone.ts), so modes,
+ * Snapshots are one tar stream each plus a completion marker (protocols/rclone_remote.ts), so modes,
  * symlinks, empty dirs and sparse files survive. `upload` writes a temp name and then renames it
  * (`rclone moveto`); rclone deletes the old copy just before the rename, so for one round trip
  * there is no file, but never a half-written one. An FTP location cannot be a source.
@@ -15,9 +15,9 @@
  */
 import { ParaduxError } from "../errors.ts";
 import { ftpRemoteOptions, obscure, rcloneConfigText, remotePath } from "../system/rclone.ts";
-import type { CredentialSpec, Location, ProtocolSpec, TransferContext } from "./_protocol.ts";
-import { noPull, privateFiles, rcloneOperations, type RcloneTarget } from "./_rclone.ts";
-import { credentialProblems, parseSchemeUrl } from "./_validate.ts";
+import type { CredentialSpec, Location, ProtocolSpec, TransferContext } from "./protocol.ts";
+import { noPull, privateFiles, rcloneOperations, type RcloneTarget } from "./rclone_remote.ts";
+import { credentialProblems, parseSchemeUrl } from "./validate.ts";
 
 /** The parts of an `ftp://` URL. */
 export interface FtpUrl {

@@ -71,10 +71,10 @@ import type {
   Snapshot,
   TransferContext,
   TransferStats,
-} from "./_protocol.ts";
-import { privateFiles } from "./_rclone.ts";
-import { checkName } from "./_rsync_store.ts";
-import { credentialProblems } from "./_validate.ts";
+} from "./protocol.ts";
+import { privateFiles } from "./rclone_remote.ts";
+import { checkName } from "./rsync_store.ts";
+import { credentialProblems } from "./validate.ts";
 import { countFiles } from "../system/count_files.ts";
 
 /** The tag of dataset snapshots. */

@@ -1,7 +1,7 @@
 /**
  * The `rsync+ssh` protocol: a directory on an ssh host, `rsync+ssh://user@host:port/path`
  * (`/~/path` = relative to the user's home). Same snapshot layout and semantics as `file`
- * (protocols/_rsync_store.ts), with rsync and the remote renames/listing over ssh.
+ * (protocols/rsync_store.ts), with rsync and the remote renames/listing over ssh.
  *
  * Credentials: `sshKey` (the private key text) and `hostKey` (the server's known_hosts line or
  * public key, pinned: a server presenting another key is refused). Both go into 0600 files in
@@ -22,9 +22,9 @@ import {
   stopMaster,
   writeSshFiles,
 } from "../system/ssh.ts";
-import type { CredentialSpec, Location, ProtocolSpec, TransferContext } from "./_protocol.ts";
-import { snapshotOperations, type Store, type StoreEntry } from "./_rsync_store.ts";
-import { credentialProblems, parseSchemeUrl } from "./_validate.ts";
+import type { CredentialSpec, Location, ProtocolSpec, TransferContext } from "./protocol.ts";
+import { snapshotOperations, type Store, type StoreEntry } from "./rsync_store.ts";
+import { credentialProblems, parseSchemeUrl } from "./validate.ts";
 import { dirname } from "node:path";
 
 /** A parsed `rsync+ssh://` URL. */

@@ -8,16 +8,16 @@
  * Every operation writes a 0600 rclone config in the private directory (see system/rclone.ts);
  * keys never appear in argv or the environment.
  *
- * Snapshots are one tar stream each plus a completion marker (protocols/_rclone.ts), so modes,
+ * Snapshots are one tar stream each plus a completion marker (protocols/rclone_remote.ts), so modes,
  * symlinks, empty dirs and sparse files survive a store that keeps none of them. An S3 PUT is
  * atomic, so `upload` replaces the old object in one step. An S3 location cannot be a source.
  * @module
  */
 import { ParaduxError } from "../errors.ts";
 import { rcloneConfigText, remotePath, s3RemoteOptions } from "../system/rclone.ts";
-import type { CredentialSpec, Location, ProtocolSpec, TransferContext } from "./_protocol.ts";
-import { noPull, privateFiles, rcloneOperations, type RcloneTarget } from "./_rclone.ts";
-import { credentialProblems } from "./_validate.ts";
+import type { CredentialSpec, Location, ProtocolSpec, TransferContext } from "./protocol.ts";
+import { noPull, privateFiles, rcloneOperations, type RcloneTarget } from "./rclone_remote.ts";
+import { credentialProblems } from "./validate.ts";
 
 /** The parts of an `s3://` URL. */
 export interface S3Url {

@@ -4,7 +4,11 @@
  * command table in README.md (between the `commands:start`/`commands:end` markers).
  *
  * A command file exports `command` (a CommandSpec); a protocol file exports `protocol` (a
- * ProtocolSpec). Files whose names start with `_`, end in `_test.ts` or `.gen.ts` are skipped.
+ * ProtocolSpec): a file plugs in when it has `export const command` / `export const protocol`.
+ * Other files are the folder's shared code (protocols/protocol.ts, the interface, and
+ * protocols/lookup.ts are the protocols layer's API; commands/ keeps its private helpers in
+ * `_`-prefixed files). Files whose names start with `_`, end in `_test.ts` or `.gen.ts` are
+ * never plug-ins.
  * Duplicate command names/aliases or protocol schemes are an error.
  *
  * Usage: deno task codegen            (write)
@@ -38,17 +42,28 @@ const REGISTRIES: Registry[] = [
     dir: "protocols",
     exportName: "protocol",
     listName: "protocols",
-    typeImport: "./_protocol.ts",
+    typeImport: "./protocol.ts",
     typeName: "ProtocolSpec",
     keys: (v) => ((v.schemes as string[] | undefined) ?? []).map((s) => `scheme ${s}`),
   },
 ];
 
-/** The files of a registry folder that plug in, sorted. */
-export function pluginFiles(names: readonly string[]): string[] {
-  return names
-    .filter((n) => n.endsWith(".ts") && !n.startsWith("_"))
-    .filter((n) => !n.endsWith("_test.ts") && !n.endsWith(".gen.ts") && !n.endsWith(".d.ts"))
+/**
+ * The files of a registry folder that plug in, sorted: `.ts` files (not `_`-prefixed, tests or
+ * generated) whose text declares `export const EXPORT_NAME`.
+ */
+export function pluginFiles(
+  files: readonly { name: string; text: string }[],
+  exportName: string,
+): string[] {
+  const declares = new RegExp(`^export const ${exportName}\\b`, "m");
+  return files
+    .filter(({ name }) => name.endsWith(".ts") && !name.startsWith("_"))
+    .filter(({ name }) =>
+      !name.endsWith("_test.ts") && !name.endsWith(".gen.ts") && !name.endsWith(".d.ts")
+    )
+    .filter(({ text }) => declares.test(text))
+    .map(({ name }) => name)
     .sort();
 }
 
@@ -182,11 +197,15 @@ async function main(args: string[]): Promise<number> {
   const root = resolve(rootIndex >= 0 ? (args[rootIndex + 1] ?? ".") : ".");
   let failed = false;
   for (const reg of REGISTRIES) {
-    const names: string[] = [];
+    const entries: { name: string; text: string }[] = [];
     for await (const entry of Deno.readDir(join(root, reg.dir))) {
-      if (entry.isFile) names.push(entry.name);
+      if (!entry.isFile || !entry.name.endsWith(".ts")) continue;
+      entries.push({
+        name: entry.name,
+        text: await Deno.readTextFile(join(root, reg.dir, entry.name)),
+      });
     }
-    const files = pluginFiles(names);
+    const files = pluginFiles(entries, reg.exportName);
     const specs = await loadSpecs(root, reg, files);
     const problems = checkDuplicates(reg, specs);
     for (const p of problems) console.error(`codegen: ${p}`);

@@ -15,8 +15,8 @@
  * @module
  */
 import { ParaduxError } from "../errors.ts";
-import { protocolFor, validateLocation } from "../protocols/_lookup.ts";
-import type { Location, ProtocolSpec } from "../protocols/_protocol.ts";
+import { protocolFor, validateLocation } from "../protocols/lookup.ts";
+import type { Location, ProtocolSpec } from "../protocols/protocol.ts";
 import { protocols } from "../protocols/registry.gen.ts";
 import { calendarProblem } from "../system/systemd.ts";
 import { type Documents, type EditableName, FREQUENCIES } from "./documents.ts";

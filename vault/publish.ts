@@ -8,8 +8,8 @@
  * @module
  */
 import { failureOf, ParaduxError } from "../errors.ts";
-import { locationOf, type ProtocolSpec } from "../protocols/_protocol.ts";
-import { protocolFor } from "../protocols/_lookup.ts";
+import { locationOf, type ProtocolSpec } from "../protocols/protocol.ts";
+import { protocolFor } from "../protocols/lookup.ts";
 import { withPrivateDir } from "../system/private_dir.ts";
 import type { MetadataLocation } from "./documents.ts";
 import { exportVault, type OpenedVault } from "./vault.ts";

@@ -109,7 +109,7 @@ export async function benchBackup(root: string): Promise<BenchRow[]> {
       );
       await Deno.remove(snap, { recursive: true });
       // the same with rsync's per-file symlink-safe path walk off, as paradux runs it for a
-      // private destination root (protocols/_rsync_store.ts); only where rsync has the option
+      // private destination root (protocols/rsync_store.ts); only where rsync has the option
       if (insecureLinks) {
         linkFastRef.push(
           await timed(() =>

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { extractArchive, partName, readManifest, writeArchive } from "../../protocols/_archive.ts";
+import { extractArchive, partName, readManifest, writeArchive } from "../../protocols/archive.ts";
 import { generateDataKey } from "../../crypto/age_x25519.ts";
 import { isUserError } from "../../errors.ts";
 import { diffTrees, makeUnusualTree } from "../helpers/tree.ts";

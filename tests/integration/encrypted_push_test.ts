@@ -8,9 +8,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { isUserError } from "../../errors.ts";
-import type { Location, ProtocolSpec, TransferContext } from "../../protocols/_protocol.ts";
+import type { Location, ProtocolSpec, TransferContext } from "../../protocols/protocol.ts";
 import { protocol as fileProtocol } from "../../protocols/file.ts";
-import { partName } from "../../protocols/_archive.ts";
+import { partName } from "../../protocols/archive.ts";
 import { allDataKeys, currentDataKey, rotateDataKey } from "../../datasets/data_keys.ts";
 import { newSecrets } from "../../vault/secrets.ts";
 import {

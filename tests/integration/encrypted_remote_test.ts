@@ -8,8 +8,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { isUserError } from "../../errors.ts";
-import type { Location, ProtocolSpec, TransferContext } from "../../protocols/_protocol.ts";
-import { partName } from "../../protocols/_archive.ts";
+import type { Location, ProtocolSpec, TransferContext } from "../../protocols/protocol.ts";
+import { partName } from "../../protocols/archive.ts";
 import { protocol as s3 } from "../../protocols/s3.ts";
 import { protocol as ftp } from "../../protocols/ftp.ts";
 import { protocol as rsyncSsh } from "../../protocols/rsync_ssh.ts";

@@ -17,7 +17,7 @@ import { diffTrees } from "../helpers/tree.ts";
 import { atStart, killAt, newEntry, newFileUnder, type Probe } from "../helpers/kill_at.ts";
 import { ROOT } from "../e2e/cli.ts";
 import { generateDataKey } from "../../crypto/age_x25519.ts";
-import { protocolFor } from "../../protocols/_lookup.ts";
+import { protocolFor } from "../../protocols/lookup.ts";
 import { restoreEncrypted } from "../../datasets/encrypted.ts";
 import { listSnapshots } from "../../datasets/backup.ts";
 import type { Dataset } from "../../vault/documents.ts";

@@ -18,8 +18,8 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import type { ChainOptions } from "../../../protocols/_chain.ts";
-import type { Location, TransferContext } from "../../../protocols/_protocol.ts";
+import type { ChainOptions } from "../../../protocols/chain.ts";
+import type { Location, TransferContext } from "../../../protocols/protocol.ts";
 import { diffTrees, makeUnusualTree } from "../../helpers/tree.ts";
 
 /** A snapshot as the chain tests see it. */

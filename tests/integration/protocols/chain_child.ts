@@ -9,7 +9,7 @@ import { protocol as s3 } from "../../../protocols/s3.ts";
 import { protocol as ftp } from "../../../protocols/ftp.ts";
 import { protocol as file } from "../../../protocols/file.ts";
 import { pushEncrypted } from "../../../datasets/encrypted.ts";
-import type { TransferContext } from "../../../protocols/_protocol.ts";
+import type { TransferContext } from "../../../protocols/protocol.ts";
 
 const c = JSON.parse(await Deno.readTextFile(Deno.args[0]!));
 let told = false;

@@ -16,7 +16,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import type { Location, ProtocolSpec, TransferContext } from "../../../protocols/_protocol.ts";
+import type { Location, ProtocolSpec, TransferContext } from "../../../protocols/protocol.ts";
 import { isUserError } from "../../../errors.ts";
 import { countFiles } from "../../../system/count_files.ts";
 import { diffTrees, makeUnusualTree } from "../../helpers/tree.ts";

@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileTag, parseResticUrl, PROBE_SECONDS, protocol } from "../../../protocols/restic.ts";
-import type { Location } from "../../../protocols/_protocol.ts";
+import type { Location } from "../../../protocols/protocol.ts";
 import { type RestServer, startRestServer } from "../../helpers/servers/rest.ts";
 import { type S3Server, startS3rver } from "../../helpers/servers/s3rver.ts";
 import { type Sshd, startSshd } from "../../helpers/servers/sshd.ts";

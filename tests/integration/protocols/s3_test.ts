@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { protocol } from "../../../protocols/s3.ts";
-import type { Location } from "../../../protocols/_protocol.ts";
+import type { Location } from "../../../protocols/protocol.ts";
 import { makeUnusualTree } from "../../helpers/tree.ts";
 import { type S3Server, startS3rver } from "../../helpers/servers/s3rver.ts";
 import { runConformance } from "./conformance.ts";

@@ -6,9 +6,9 @@ import {
   SNAPSHOT_DIR,
   snapshotTime,
 } from "../../../datasets/encrypted.ts";
-import { partName, snapshotId } from "../../../protocols/_archive.ts";
-import { nextSnapshotId } from "../../../protocols/_snapshot_id.ts";
-import type { ProtocolSpec } from "../../../protocols/_protocol.ts";
+import { partName, snapshotId } from "../../../protocols/archive.ts";
+import { nextSnapshotId } from "../../../protocols/snapshot_id.ts";
+import type { ProtocolSpec } from "../../../protocols/protocol.ts";
 import { isUserError } from "../../../errors.ts";
 
 Deno.test("encrypted: snapshot ids and times round-trip", () => {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { ProtocolSpec } from "../../../protocols/_protocol.ts";
+import type { ProtocolSpec } from "../../../protocols/protocol.ts";
 import { rotateDataKey } from "../../../datasets/data_keys.ts";
 import type { DatasetsDoc } from "../../../vault/documents.ts";
 import { datasetsEncryption, encryptionLabel } from "../../../datasets/encryption_status.ts";

@@ -8,8 +8,13 @@ import {
   planPush,
   restorePlan,
   snapshotsToKeep,
-} from "../../../protocols/_chain.ts";
-import { chainProblems, parseMarker, restorable, TAR_FORMAT } from "../../../protocols/_rclone.ts";
+} from "../../../protocols/chain.ts";
+import {
+  chainProblems,
+  parseMarker,
+  restorable,
+  TAR_FORMAT,
+} from "../../../protocols/rclone_remote.ts";
 import { isUserError } from "../../../errors.ts";
 
 Deno.test("tar: create and extract arguments", () => {

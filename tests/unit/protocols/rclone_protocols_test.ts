@@ -4,7 +4,12 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { childPath, completeSnapshots, lsfNames, rootListing } from "../../../protocols/_rclone.ts";
+import {
+  childPath,
+  completeSnapshots,
+  lsfNames,
+  rootListing,
+} from "../../../protocols/rclone_remote.ts";
 import { parseS3Url, protocol as s3 } from "../../../protocols/s3.ts";
 import { parseFtpUrl, protocol as ftp } from "../../../protocols/ftp.ts";
 import {

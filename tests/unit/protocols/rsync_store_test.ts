@@ -6,7 +6,7 @@ import {
   nextSnapshotId,
   snapshotsToPrune,
   snapshotTime,
-} from "../../../protocols/_rsync_store.ts";
+} from "../../../protocols/rsync_store.ts";
 import { filePath, protocol as fileProtocol } from "../../../protocols/file.ts";
 import {
   parseListing,
@@ -15,7 +15,7 @@ import {
   remotePath,
   rsyncRemote,
 } from "../../../protocols/rsync_ssh.ts";
-import { protocolFor, validateLocation } from "../../../protocols/_lookup.ts";
+import { protocolFor, validateLocation } from "../../../protocols/lookup.ts";
 import { isUserError } from "../../../errors.ts";
 
 Deno.test("snapshot ids: same-second suffixes, order, time", () => {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseSchemeUrl } from "../../../protocols/_validate.ts";
+import { parseSchemeUrl } from "../../../protocols/validate.ts";
 
 Deno.test("parseSchemeUrl: the scheme, a parseable URL, no ? or # part", () => {
   const table: [string, string, string | RegExp][] = [

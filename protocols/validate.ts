@@ -3,7 +3,7 @@
  * and the common part of a `scheme://` URL.
  * @module
  */
-import type { CredentialSpec, Location } from "./_protocol.ts";
+import type { CredentialSpec, Location } from "./protocol.ts";
 
 /** Problems with a location's credentials: missing required keys, unknown keys, empty values. */
 export function credentialProblems(

@@ -3,7 +3,7 @@
  * @module
  */
 import { ParaduxError } from "../errors.ts";
-import { type Location, type ProtocolSpec, schemeOf } from "./_protocol.ts";
+import { type Location, type ProtocolSpec, schemeOf } from "./protocol.ts";
 import { protocols } from "./registry.gen.ts";
 
 /** Every scheme the given protocols handle, sorted. */

@@ -1,6 +1,6 @@
 /**
  * What the rclone-backed protocols (`s3`, `ftp`) share: snapshots stored as chains of tar
- * streams (protocols/_chain.ts: one full, then increments holding only what changed).
+ * streams (protocols/chain.ts: one full, then increments holding only what changed).
  *
  * Plain object stores and FTP cannot keep modes, owners, symlinks, empty directories or sparse
  * files, and rclone has no atomic directory rename on S3. So a push streams ONE GNU tar
@@ -21,7 +21,7 @@
  * done
  * ```
  *
- * Ids follow protocols/_snapshot_id.ts. Restores stream `rclone cat` into `tar -x`, so names
+ * Ids follow protocols/snapshot_id.ts. Restores stream `rclone cat` into `tar -x`, so names
  * with newlines, modes, symlinks, empty dirs, hard links and holes come back as they were.
  *
  * Single files (`upload`) are `rclone copyto --ignore-times` (always sent, even when size and
@@ -63,7 +63,7 @@ import {
   restorePlan,
   snapshotsToKeep,
   workingSnar,
-} from "./_chain.ts";
+} from "./chain.ts";
 import type {
   Location,
   ProtocolSpec,
@@ -71,9 +71,9 @@ import type {
   Snapshot,
   TransferContext,
   TransferStats,
-} from "./_protocol.ts";
-import { checkName } from "./_rsync_store.ts";
-import { compareSnapshotIds, isSnapshotId, nextSnapshotId, snapshotTime } from "./_snapshot_id.ts";
+} from "./protocol.ts";
+import { checkName } from "./rsync_store.ts";
+import { compareSnapshotIds, isSnapshotId, nextSnapshotId, snapshotTime } from "./snapshot_id.ts";
 import { countFiles } from "../system/count_files.ts";
 
 /** The tar file inside a snapshot directory. */
@@ -360,7 +360,7 @@ async function push(
 }
 
 /**
- * Drops complete snapshots no kept one needs (protocols/_chain.ts) and every unfinished
+ * Drops complete snapshots no kept one needs (protocols/chain.ts) and every unfinished
  * snapshot directory older than the newest (leftovers of interrupted pushes).
  */
 async function prune(

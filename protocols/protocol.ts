@@ -11,7 +11,7 @@
  * - a *metadata location*: `upload`/`download` of single files (the vault export), replacing
  *   the old copy atomically where the protocol allows.
  * - protocols that store plain files also implement `putDir`/`getDir`/`removeDir`/`listDirs`,
- *   which encrypted destinations (`encrypt: true`, protocols/_archive.ts) use to store sealed
+ *   which encrypted destinations (`encrypt: true`, protocols/archive.ts) use to store sealed
  *   snapshot archives.
  *
  * Protocols never print: they report through `ctx.progress` and return values or throw
@@ -21,7 +21,7 @@
  * @module
  */
 
-import type { ChainOptions } from "./_chain.ts";
+import type { ChainOptions } from "./chain.ts";
 
 /** A location as written in the vault: URL plus protocol-specific credentials. */
 export interface Location {
@@ -97,7 +97,7 @@ export interface Snapshot {
 export interface PushOptions {
   /**
    * How many snapshots to keep restorable (older ones are removed after a successful push; on
-   * chained destinations the parts those need back to their full stay, protocols/_chain.ts).
+   * chained destinations the parts those need back to their full stay, protocols/chain.ts).
    */
   keep?: number;
   /**

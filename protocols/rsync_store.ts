@@ -3,7 +3,7 @@
  * ssh host): the shared engine of the `file` and `rsync+ssh` protocols.
  *
  * Layout under the location's root directory:
- * - `<id>/`: one snapshot, `id` as in protocols/_snapshot_id.ts (UTC `YYYYMMDDTHHMMSSZ`, with
+ * - `<id>/`: one snapshot, `id` as in protocols/snapshot_id.ts (UTC `YYYYMMDDTHHMMSSZ`, with
  *   `-2`, `-3`... appended when that second is taken). Made by rsync
  *   `--link-dest=../<previous id>` so unchanged files are hard links to the previous snapshot.
  * - `.<id>.partial/`: a snapshot being written; renamed to `<id>` only when rsync succeeded, so
@@ -22,8 +22,8 @@ import type {
   Snapshot,
   TransferContext,
   TransferStats,
-} from "./_protocol.ts";
-import { compareSnapshotIds, isSnapshotId, nextSnapshotId, snapshotTime } from "./_snapshot_id.ts";
+} from "./protocol.ts";
+import { compareSnapshotIds, isSnapshotId, nextSnapshotId, snapshotTime } from "./snapshot_id.ts";
 
 /** One entry directly under a store's root. */
 export interface StoreEntry {

@@ -6,7 +6,7 @@
  * - `data.tar.gz.age.000`, `.001`, ...: the parts. Their concatenation is ONE standard binary age
  *   file (X25519 recipients) of a gzip-compressed GNU tar `--listed-incremental` archive
  *   (system/tar.ts): a full, or the changes since the snapshot before it in its chain
- *   (protocols/_chain.ts), so `cat data.tar.gz.age.* | age -d -i key.txt | gunzip |
+ *   (protocols/chain.ts), so `cat data.tar.gz.age.* | age -d -i key.txt | gunzip |
  *   tar --listed-incremental=/dev/null -xpf - -C DIR`, for each id of the chain in order,
  *   restores it without Paradux.
  * - `manifest.json`: format, snapshot id, creation time, key generation, recipients, level and
@@ -23,8 +23,8 @@ import { decryptStream, encryptStream } from "../crypto/age_x25519.ts";
 import { spawnStreaming } from "../system/exec.ts";
 import { syncDir, writeFileAtomic } from "../system/atomic.ts";
 import { tarCreateArgs, tarExtractArgs } from "../system/tar.ts";
-import { isChainLink } from "./_chain.ts";
-import { snapshotId } from "./_snapshot_id.ts";
+import { isChainLink } from "./chain.ts";
+import { snapshotId } from "./snapshot_id.ts";
 
 /** The manifest's format tag (v1, a plain full without chain fields, is still read). */
 export const ARCHIVE_FORMAT = "paradux-archive-v2";
@@ -49,7 +49,7 @@ export interface ArchivePart {
 export interface ArchiveManifest {
   /** {@link ARCHIVE_FORMAT} (or {@link ARCHIVE_FORMAT_V1} when read from an older snapshot). */
   format: typeof ARCHIVE_FORMAT | typeof ARCHIVE_FORMAT_V1;
-  /** Snapshot id, also the directory name (protocols/_snapshot_id.ts). */
+  /** Snapshot id, also the directory name (protocols/snapshot_id.ts). */
   snapshot: string;
   /** 0 for a full, n for the n-th increment after it. */
   level: number;
@@ -67,7 +67,7 @@ export interface ArchiveManifest {
   totalBytes: number;
 }
 
-/** A snapshot id for a moment: `20261124T094500Z` (see protocols/_snapshot_id.ts). */
+/** A snapshot id for a moment: `20261124T094500Z` (see protocols/snapshot_id.ts). */
 export { snapshotId };
 
 /** The name of part `i`. */

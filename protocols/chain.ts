@@ -25,7 +25,7 @@
 import { join } from "node:path";
 import { ParaduxError } from "../errors.ts";
 import { writeFileAtomic } from "../system/atomic.ts";
-import { compareSnapshotIds, isSnapshotId } from "./_snapshot_id.ts";
+import { compareSnapshotIds, isSnapshotId } from "./snapshot_id.ts";
 
 /** Increments in one chain before a new full is made (default of `maxIncrements`). */
 export const DEFAULT_MAX_INCREMENTS = 30;
