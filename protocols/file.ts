@@ -7,6 +7,11 @@
  * snapshot); see protocols/rsync_store.ts for the layout. The root directory is created on the
  * first push, but its parent must exist: a drive that is not mounted is an error, not a backup
  * written onto the system disk.
+ *
+ * rsync 3.4+ walks every destination and `--link-dest` path component by component to refuse
+ * symlink tricks; when the root is private to this user (0700, no parent others can change:
+ * system/trusted_path.ts) nobody else can plant a link there, so pushes pass `--insecure-links`
+ * and skip that walk (it was most of a no-change push). Any other root keeps the safe walk.
  * @module
  */
 import { dirname, join } from "node:path";
