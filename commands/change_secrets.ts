@@ -8,12 +8,16 @@
  * @module
  */
 import { ParaduxError } from "../errors.ts";
-import { replaceRecoverySecret } from "../recovery/install.ts";
 import { cardOf, withNewRecoverySecret } from "../stewards/recovery_card.ts";
 import { issueShares } from "../stewards/shares.ts";
 import { rotateDataKey } from "../datasets/data_keys.ts";
 import type { Documents } from "../vault/documents.ts";
-import { type OpenedVault, saveVault, withVaultLock } from "../vault/vault.ts";
+import {
+  type OpenedVault,
+  replaceRecoverySecret,
+  saveVault,
+  withVaultLock,
+} from "../vault/vault.ts";
 import { defineCommand, type Deps } from "./_command.ts";
 import { afterVaultChange } from "./_publish.ts";
 import { openHomeVault, PASSPHRASE_OPTION, type PassphraseOptions } from "./_vault.ts";

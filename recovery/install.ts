@@ -2,19 +2,12 @@
  * Installing a recovered vault as the live vault of a home: an export (a copy gets the new
  * everyday keyslot, added with cryptsetup and the mnemonic) or recovered documents (a new LUKS2
  * file with the recovered secrets), staged beside the vault and renamed into place; job files
- * and units are refreshed once, at the end. Also replacing the recovery keyslot
- * (`change-secrets --recovery`).
+ * and units are refreshed once, at the end.
  * @module
  */
 import { ParaduxError } from "../errors.ts";
 import { commitTemp, tempPathBeside } from "../system/atomic.ts";
-import {
-  luksAddKey,
-  luksDump,
-  luksKillSlot,
-  type PbkdfOptions,
-  testPassphrase,
-} from "../system/cryptsetup.ts";
+import { luksAddKey, luksDump, type PbkdfOptions } from "../system/cryptsetup.ts";
 import type { Documents } from "../vault/documents.ts";
 import { refreshUnattended } from "../datasets/units.ts";
 import {
@@ -23,7 +16,6 @@ import {
   EVERYDAY_SLOT,
   type OpenedVault,
   openVaultFile,
-  RECOVERY_PBKDF,
   RECOVERY_SLOT,
   saveVault,
   vaultPath,
@@ -119,38 +111,5 @@ export async function refuseExisting(path: string, force: boolean): Promise<void
     throw new ParaduxError("exists", `a vault already exists at ${path}`, {
       hint: "recover into another --vault directory, or pass --force to replace it",
     });
-  }
-}
-
-/**
- * Replaces the recovery keyslot and the documents in one atomic step: on a copy, kill the
- * recovery slot (authorised by the everyday passphrase), add `docs.secrets.recoveryMnemonic`,
- * write `docs`, check, rename into place. Used by `change-secrets --recovery` (which then
- * refreshes the job files and units).
- */
-export async function replaceRecoverySecret(
-  vault: OpenedVault,
-  docs: Documents,
-): Promise<OpenedVault> {
-  const secret = new TextEncoder().encode(docs.secrets.recoveryMnemonic);
-  const tmp = tempPathBeside(vault.path);
-  try {
-    await Deno.copyFile(vault.path, tmp);
-    await Deno.chmod(tmp, 0o600);
-    await luksKillSlot(tmp, RECOVERY_SLOT, vault.passphrase);
-    await luksAddKey(tmp, vault.passphrase, secret, {
-      pbkdf: RECOVERY_PBKDF,
-      keyslot: RECOVERY_SLOT,
-    });
-    if (!(await testPassphrase(tmp, secret, RECOVERY_SLOT))) {
-      throw new ParaduxError("tool-failed", "the new recovery keyslot does not open", {
-        hint: "nothing was changed",
-      });
-    }
-    const saved = await saveVault({ ...vault, path: tmp }, docs);
-    await commitTemp(tmp, vault.path);
-    return { ...saved, path: vault.path };
-  } finally {
-    await Deno.remove(tmp).catch(() => {});
   }
 }

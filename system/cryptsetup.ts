@@ -185,20 +185,19 @@ export function luksAddKeyArgs(file: string, newKeyFile: string, opts: AddKeyOpt
 }
 
 /**
- * Adds a keyslot for `newPass`, authorised by `existingPass` (ignored, may be empty, when
- * `opts.volumeKeyFile` is given); returns nothing, throws on failure.
+ * Adds a keyslot for `newPass`, authorised by an existing passphrase or by the volume key in a
+ * 0600 file (`{ volumeKeyFile }`: no keyslot is unlocked); returns nothing, throws on failure.
  */
 export async function luksAddKey(
   file: string,
-  existingPass: Uint8Array,
+  by: Uint8Array | { volumeKeyFile: string },
   newPass: Uint8Array,
-  opts: AddKeyOptions,
+  opts: Omit<AddKeyOptions, "volumeKeyFile">,
 ): Promise<void> {
   await withPrivateDir(async (dir) => {
     const keyFile = await dir.writeSecret("new-key", newPass);
-    const args = luksAddKeyArgs(file, keyFile, opts);
-    if (opts.volumeKeyFile === undefined) await run(args, existingPass);
-    else await run(args);
+    if (by instanceof Uint8Array) await run(luksAddKeyArgs(file, keyFile, opts), by);
+    else await run(luksAddKeyArgs(file, keyFile, { ...opts, volumeKeyFile: by.volumeKeyFile }));
   });
 }
 

@@ -166,10 +166,9 @@ async function createVaultFile(
         });
         // authorised by the volume key: the everyday keyslot's slow KDF runs once, not twice
         const mnemonic = new TextEncoder().encode(secrets.recoveryMnemonic);
-        await luksAddKey(tmp, new Uint8Array(0), mnemonic, {
+        await luksAddKey(tmp, { volumeKeyFile: keyFile }, mnemonic, {
           pbkdf: RECOVERY_PBKDF,
           keyslot: RECOVERY_SLOT,
-          volumeKeyFile: keyFile,
         });
       });
       const file = await Deno.readFile(tmp);
@@ -515,6 +514,39 @@ export async function changePassphrase(
     await fsyncFile(tmp);
     await commitTemp(tmp, vault.path);
     return { ...vault, passphrase: newPassphrase, keyslot: EVERYDAY_SLOT };
+  } finally {
+    await Deno.remove(tmp).catch(() => {});
+  }
+}
+
+/**
+ * Replaces the recovery keyslot and the documents in one atomic step: on a copy, kill the
+ * recovery slot (authorised by the everyday passphrase), add `docs.secrets.recoveryMnemonic`,
+ * write `docs`, check, rename into place. Used by `change-secrets --recovery` (which then
+ * refreshes the job files and units).
+ */
+export async function replaceRecoverySecret(
+  vault: OpenedVault,
+  docs: Documents,
+): Promise<OpenedVault> {
+  const secret = new TextEncoder().encode(docs.secrets.recoveryMnemonic);
+  const tmp = tempPathBeside(vault.path);
+  try {
+    await Deno.copyFile(vault.path, tmp);
+    await Deno.chmod(tmp, 0o600);
+    await luksKillSlot(tmp, RECOVERY_SLOT, vault.passphrase);
+    await luksAddKey(tmp, vault.passphrase, secret, {
+      pbkdf: RECOVERY_PBKDF,
+      keyslot: RECOVERY_SLOT,
+    });
+    if (!(await testPassphrase(tmp, secret, RECOVERY_SLOT))) {
+      throw new ParaduxError("tool-failed", "the new recovery keyslot does not open", {
+        hint: "nothing was changed",
+      });
+    }
+    const saved = await saveVault({ ...vault, path: tmp }, docs);
+    await commitTemp(tmp, vault.path);
+    return { ...saved, path: vault.path };
   } finally {
     await Deno.remove(tmp).catch(() => {});
   }
