@@ -9,6 +9,8 @@
  * custom CA bundle"), and a test CA is given with `--ca-cert` instead.
  * @module
  */
+import { Buffer } from "node:buffer";
+import { fromHex } from "../crypto/hashes.ts";
 import { ParaduxError } from "../errors.ts";
 import {
   exec,
@@ -196,11 +198,6 @@ export function deletefileArgs(g: RcloneGlobal, path: string): string[] {
   return ["deletefile", ...rcloneGlobalArgs(g), "--", path];
 }
 
-/** Arguments that obscure a password read from stdin (pure; {@link obscure} no longer runs it). */
-export function obscureArgs(): string[] {
-  return ["obscure", "-"];
-}
-
 /** The environment for rclone: `env` without {@link DROPPED_ENV} (pure). */
 export function rcloneEnv(env: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -269,40 +266,9 @@ export async function rclone(
  * The fixed key of rclone's config obscuring (rclone fs/config/obscure/obscure.go): obscuring is
  * not encryption, it only keeps a password from being read at a glance; the 0600 file protects it.
  */
-const OBSCURE_KEY = new Uint8Array([
-  0x9c,
-  0x93,
-  0x5b,
-  0x48,
-  0x73,
-  0x0a,
-  0x55,
-  0x4d,
-  0x6b,
-  0xfd,
-  0x7c,
-  0x63,
-  0xc8,
-  0x86,
-  0xa9,
-  0x2b,
-  0xd3,
-  0x90,
-  0x19,
-  0x8e,
-  0xb8,
-  0x12,
-  0x8a,
-  0xfb,
-  0xf4,
-  0xde,
-  0x16,
-  0x2b,
-  0x8b,
-  0x95,
-  0xf6,
-  0x38,
-]);
+const OBSCURE_KEY = new Uint8Array(
+  fromHex("9c935b48730a554d6bfd7c63c886a92bd390198eb8128afbf4de162b8b95f638"),
+); // an ArrayBuffer-backed copy for WebCrypto
 
 /**
  * A password in rclone's obscured config form, as `rclone obscure` makes it (a random 16-byte IV,
@@ -317,12 +283,7 @@ export async function obscure(password: string): Promise<string> {
     key,
     new TextEncoder().encode(password),
   );
-  const all = new Uint8Array(16 + sealed.byteLength);
-  all.set(iv);
-  all.set(new Uint8Array(sealed), 16);
-  let bin = "";
-  for (const b of all) bin += String.fromCharCode(b);
-  return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return Buffer.concat([iv, new Uint8Array(sealed)]).toString("base64url");
 }
 
 /** Starts rclone with streaming stdin (`rcat`) or stdout (`cat`). */

@@ -12,7 +12,6 @@ import {
   isNotFound,
   lsfArgs,
   movetoArgs,
-  obscureArgs,
   purgeArgs,
   rcatArgs,
   rcloneConfigText,
@@ -88,7 +87,6 @@ Deno.test("rclone: command builders end options with -- before paths", () => {
     ]],
     [purgeArgs(G, "paradux:b/s"), ["purge", ...GLOBAL, "--", "paradux:b/s"]],
     [deletefileArgs(G, "paradux:b/f"), ["deletefile", ...GLOBAL, "--", "paradux:b/f"]],
-    [obscureArgs(), ["obscure", "-"]],
   ];
   for (const [got, want] of table) assert.deepEqual(got, want);
 });
