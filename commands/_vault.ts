@@ -22,12 +22,15 @@ export function kdfOf(deps: Pick<Deps, "kdf">): KdfChoice {
   return deps.kdf ?? REAL_KDF;
 }
 
+/** cryptsetup's default `--iter-time`: what checking the everyday passphrase takes, in ms. */
+export const DEFAULT_UNLOCK_MS = 2000;
+
 /** The option of commands that make a new everyday keyslot (init, change-passphrase). */
 export const UNLOCK_TIME_OPTION: OptionSpec = {
   flags: "--unlock-time <ms>",
   description: "how long checking the everyday passphrase takes on this machine, in ms " +
-    "(default 2000, cryptsetup's argon2id benchmark; longer makes guessing slower, and every " +
-    "command that opens the vault waits that long)",
+    `(default ${DEFAULT_UNLOCK_MS}, cryptsetup's argon2id benchmark; longer makes guessing ` +
+    "slower, and every command that opens the vault waits that long)",
 };
 
 /** Options of commands with {@link UNLOCK_TIME_OPTION}. */

@@ -9,6 +9,7 @@ import { createVault, vaultPath } from "../vault/vault.ts";
 import { refreshUnattended } from "../datasets/units.ts";
 import { defineCommand } from "./_command.ts";
 import {
+  DEFAULT_UNLOCK_MS,
   everydayKdf,
   newPassphrase,
   PASSPHRASE_OPTION,
@@ -28,7 +29,7 @@ export interface InitOptions extends PassphraseOptions, UnlockTimeOptions {
 
 /** The passphrase check's target time in seconds, for messages. */
 function unlockSeconds(options: UnlockTimeOptions): string {
-  return String(Number(options.unlockTime ?? "2000") / 1000);
+  return String(Number(options.unlockTime ?? DEFAULT_UNLOCK_MS) / 1000);
 }
 
 /** Parses `--min-stewards`. */

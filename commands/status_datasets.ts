@@ -72,16 +72,18 @@ export const command = defineCommand<StatusOptions>({
     const vault = await openHomeVault(options, deps);
     const doc = vault.docs.datasets;
     const now = new Date();
+    let reading = false;
     const status = await datasetStatuses(
       doc.datasets,
       await readState(globals.home),
       now,
       (ds, d) => {
+        reading = true;
         io.progress(`no run of ${ds.name} -> ${d.name} recorded here: reading the destination...`);
         return listSnapshots(ds, d);
       },
     );
-    io.progress("", true);
+    if (reading) io.progress("", true);
     const show = options.showCredentials === true;
     const encryption = datasetsEncryption(doc, vault.docs.secrets);
     if (globals.json) {

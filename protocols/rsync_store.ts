@@ -4,8 +4,8 @@
  *
  * Layout under the location's root directory:
  * - `<id>/`: one snapshot, `id` as in protocols/snapshot_id.ts (UTC `YYYYMMDDTHHMMSSZ`, with
- *   `-2`, `-3`... appended when that second is taken). Made by rsync
- *   `--link-dest=../<previous id>` so unchanged files are hard links to the previous snapshot.
+ *   `-2`, `-3`... appended when that second is taken). Made by rsync `--link-dest` to the
+ *   previous snapshot ({@link linkDestOf}) so unchanged files are hard links to it.
  * - `.<id>.partial/`: a snapshot being written; renamed to `<id>` only when rsync succeeded, so
  *   an interrupted push never looks like a snapshot (stale ones are removed by the next push).
  * - plain files (`upload`) and other directories (`putDir`, names not starting with `.`).
